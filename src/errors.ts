@@ -1,0 +1,56 @@
+/**
+ * The error catalog: every response Tollgate generates itself carries one of these codes.
+ * Codes are stable API: clients and code branch on them, never on messages.
+ */
+export interface CatalogEntry {
+  readonly status: number
+  readonly message: string
+}
+
+export const ERRORS = {
+  // request framing and normalisation (ingress, router)
+  TG_REQUEST_BAD_PATH: { status: 400, message: 'the request path is not allowed' },
+  TG_REQUEST_MALFORMED: { status: 400, message: 'the request is malformed' },
+  TG_REQUEST_URL_TOO_LONG: { status: 414, message: 'the request URL is too long' },
+  TG_REQUEST_HEADERS_TOO_LARGE: { status: 431, message: 'the request headers are too large or too many' },
+  TG_REQUEST_BODY_TOO_LARGE: { status: 413, message: 'the request body is too large' },
+  TG_REQUEST_TIMEOUT: { status: 408, message: 'the request was not received in time' },
+  TG_ROUTE_NOT_FOUND: { status: 404, message: 'no route matches the request' },
+  TG_METHOD_NOT_ALLOWED: { status: 405, message: 'the method is not allowed on this route' },
+  // authentication
+  TG_AUTH_KEY_MISSING: { status: 401, message: 'no API key in the request' },
+  TG_AUTH_KEY_UNKNOWN: { status: 401, message: 'the API key is not known' },
+  TG_AUTH_MERCHANT_DISABLED: { status: 401, message: 'the merchant of this API key is disabled' },
+  // limits
+  TG_RATE_LIMITED: { status: 429, message: 'rate limit exceeded' },
+  // upstream
+  TG_UPSTREAM_UNAVAILABLE: { status: 503, message: 'no upstream target is available' },
+  TG_UPSTREAM_CONNECT_FAILED: { status: 502, message: 'the upstream refused or dropped the connection' },
+  TG_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'the upstream sent an invalid response' },
+  TG_UPSTREAM_TIMEOUT: { status: 504, message: 'the upstream did not answer in time' },
+  // the gateway itself
+  TG_PLUGIN_FAILED: { status: 500, message: 'a plugin failed while handling the request' },
+  TG_INTERNAL: { status: 500, message: 'internal gateway error' },
+  TG_SHUTTING_DOWN: { status: 503, message: 'the gateway is shutting down' },
+  // configuration (used in CLI output and admin answers, not on the request path)
+  TG_CONFIG_INVALID: { status: 400, message: 'the configuration is invalid' }
+} as const satisfies Record<string, CatalogEntry>
+
+export type ErrorCode = keyof typeof ERRORS
+
+/** The JSON body of a gateway-generated error: `{"error":{"code","message","request_id"}}` plus a newline. */
+export function errorBody (code: ErrorCode, requestId: string, message?: string): string {
+  return JSON.stringify({ error: { code, message: message ?? ERRORS[code].message, request_id: requestId } }) + '\n'
+}
+
+/** An error thrown by Tollgate's own code paths that maps to a catalog entry. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  constructor (code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERRORS[code].message, options)
+    this.name = 'GatewayError'
+    this.code = code
+    this.status = ERRORS[code].status
+  }
+}
