@@ -73,6 +73,20 @@ export class HeaderList {
     return this.names.length !== before
   }
 
+  /** Removes every field whose name satisfies `test`, in one pass. */
+  deleteWhere (test: (name: string) => boolean): void {
+    let kept = 0
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i] as string
+      if (test(name)) continue
+      this.names[kept] = name
+      this.values[kept] = this.values[i] as string
+      kept++
+    }
+    this.names.length = kept
+    this.values.length = kept
+  }
+
   /** Visits fields in order. */
   forEach (visit: (value: string, name: string) => void): void {
     for (let i = 0; i < this.names.length; i++) visit(this.values[i] as string, this.names[i] as string)

@@ -1,0 +1,46 @@
+import type { HeaderList } from '../kit/headers.js'
+
+/** Fields that describe one connection, never forwarded (RFC 9110 §7.6.1, plus legacy ones). */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'proxy-authenticate', 'proxy-authorization', 'http2-settings'
+])
+
+/** True for a hop-by-hop field name (lower-case). */
+export function isHopByHop (name: string): boolean {
+  return HOP_BY_HOP.has(name)
+}
+
+/**
+ * Removes hop-by-hop fields and every field named in `Connection` from a header list, before
+ * Tollgate adds its own (a client can name `x-forwarded-for` in Connection to strip it; the
+ * gateway then sets it again itself).
+ */
+export function stripHopByHop (headers: HeaderList): void {
+  let named: Set<string> | undefined
+  for (const value of headers.getAll('connection')) {
+    named ??= new Set()
+    for (const token of value.split(',')) named.add(token.trim().toLowerCase())
+  }
+  headers.deleteWhere(named === undefined
+    ? (name) => HOP_BY_HOP.has(name)
+    : (name) => HOP_BY_HOP.has(name) || named.has(name))
+}
+
+/** The same for a flat `[name, value, ...]` response header list (names lower-case); returns a new list. */
+export function stripHopByHopFlat (flat: readonly string[]): string[] {
+  let named: Set<string> | undefined
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i] === 'connection') {
+      named ??= new Set()
+      for (const token of (flat[i + 1] as string).split(',')) named.add(token.trim().toLowerCase())
+    }
+  }
+  const out: string[] = []
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i] as string
+    if (HOP_BY_HOP.has(name) || (named !== undefined && named.has(name))) continue
+    out.push(name, flat[i + 1] as string)
+  }
+  return out
+}

@@ -1,0 +1,119 @@
+import { performance } from 'node:perf_hooks'
+import { HeaderList } from '../kit/headers.js'
+import type { RequestContext } from '../pipeline/context.js'
+import { ResponseView } from '../pipeline/context.js'
+import { runBodyFilters, runHeaderFilters } from '../pipeline/filters.js'
+import { stripHopByHopFlat } from '../pipeline/hop-by-hop.js'
+import type { ServiceRuntime } from '../upstream/service.js'
+import type { Target, UpstreamCall, UpstreamFailure, UpstreamResponseHandler } from '../upstream/transport/transport.js'
+import { failureReply } from './failure-reply.js'
+import type { Reply } from '../kit/reply.js'
+
+/**
+ * One upstream attempt: streams the response head and body to the client and reports the outcome
+ * to the balancer exactly once, on every path (end, error, client abort). A class rather than
+ * closures: one allocation per attempt on the hot path.
+ */
+export class ProxyAttempt implements UpstreamResponseHandler {
+  call: UpstreamCall | undefined = undefined
+  private settled = false
+  private readonly sentAt = performance.now()
+  private readonly ctx: RequestContext
+  private readonly service: ServiceRuntime
+  private readonly target: Target
+  private readonly finish: (ctx: RequestContext) => void
+  private readonly fail: (ctx: RequestContext, reply: Reply) => void
+  private status = 0
+  private filtersBody = false
+
+  constructor (ctx: RequestContext, service: ServiceRuntime, target: Target,
+    finish: (ctx: RequestContext) => void, fail: (ctx: RequestContext, reply: Reply) => void) {
+    this.ctx = ctx
+    this.service = service
+    this.target = target
+    this.finish = finish
+    this.fail = fail
+  }
+
+  onHead (status: number, headers: string[]): void {
+    const ctx = this.ctx
+    this.status = status
+    ctx.timings.upstreamMs = performance.now() - this.sentAt
+    if (ctx.upstream !== undefined) ctx.upstream.status = status
+    const flat = stripHopByHopFlat(headers)
+    flat.push('x-request-id', ctx.request.id)
+    const chain = ctx.chain
+    this.filtersBody = chain.bodyFilter.length > 0
+    if (chain.headerFilter.length === 0 && !this.filtersBody) {
+      ctx.response = new ResponseView(status, flat, false)
+      ctx.sink.writeHead(status, flat)
+      return
+    }
+    const list = HeaderList.fromRaw(flat)
+    ctx.response = new ResponseView(status, list, false)
+    if (!runHeaderFilters(ctx)) {
+      this.settle(false)
+      this.call?.abort()
+      this.fail(ctx, { code: (ctx.response.errorCode ?? 'TG_PLUGIN_FAILED') as 'TG_PLUGIN_FAILED' })
+      return
+    }
+    // A body filter may change the length: let the ingress frame the body itself.
+    if (this.filtersBody) ctx.response.headers.delete('content-length')
+    ctx.sink.writeHead(ctx.response.status, ctx.response.headers.toFlat())
+  }
+
+  onData (chunk: Buffer): boolean {
+    const ctx = this.ctx
+    const out = this.filtersBody ? runBodyFilters(ctx, chunk, false) : chunk
+    if (ctx.response !== undefined) ctx.response.bytesSent += out.length
+    if (out.length === 0) return true
+    if (ctx.sink.write(out)) return true
+    ctx.sink.onDrain(this.resume)
+    return false
+  }
+
+  onEnd (): void {
+    const ctx = this.ctx
+    this.settle(true)
+    if (this.filtersBody) {
+      const tail = runBodyFilters(ctx, Buffer.alloc(0), true)
+      if (ctx.response !== undefined) ctx.response.bytesSent += tail.length
+      ctx.sink.end(tail.length > 0 ? tail : undefined)
+    } else {
+      ctx.sink.end()
+    }
+    this.finish(ctx)
+  }
+
+  onError (error: UpstreamFailure): void {
+    const ctx = this.ctx
+    if (this.settled) return
+    this.settle(false)
+    if (error.kind === 'aborted') return
+    ctx.log.warn({ target: this.target.id, kind: error.kind, err: error.message }, 'upstream attempt failed')
+    if (ctx.sink.headersSent || error.afterHead) {
+      // The head is on the wire: the only honest signal left is to cut the connection.
+      ctx.sink.destroy()
+      ctx.upstreamError = error.kind
+      this.finish(ctx)
+      return
+    }
+    this.fail(ctx, failureReply(error))
+  }
+
+  /** The client went away: stop the upstream attempt and count it as neither success nor failure of the target. */
+  abortByClient (): void {
+    if (this.settled) return
+    this.settle(true)
+    this.call?.abort()
+  }
+
+  private readonly resume = (): void => { this.call?.resume() }
+
+  private settle (ok: boolean): void {
+    if (this.settled) return
+    this.settled = true
+    const healthy = ok && this.status !== 502 && this.status !== 503 && this.status !== 504
+    this.service.balancer.onDone(this.target, { latencyMs: performance.now() - this.sentAt, ok: healthy })
+  }
+}

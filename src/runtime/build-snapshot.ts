@@ -1,0 +1,118 @@
+import type { GatewayConfig, PluginBindingConfig } from '../config/gateway-config.js'
+import type { Logger } from '../kit/logger.js'
+import type { PluginDefinition, PluginEnv } from '../kit/plugin.js'
+import { ChainIndex, type ScopedBinding } from '../pipeline/compile.js'
+import { TrustedProxies } from '../pipeline/forwarded.js'
+import { compileRouter } from '../router/router.js'
+import { createBalancer } from '../upstream/balancers/registry.js'
+import type { TargetRegistry } from '../upstream/targets.js'
+import { toTargets } from '../upstream/targets.js'
+import type { ServiceRuntime } from '../upstream/service.js'
+import { InMemoryMerchantDirectory } from './merchant-directory.js'
+import type { RouteRuntime, Snapshot } from './snapshot.js'
+import type { TransportPool } from './transports.js'
+import type { WorkerEvents } from './worker-events.js'
+
+/** What a worker keeps across config versions and hands to each new snapshot. */
+export interface SnapshotDeps {
+  readonly findPlugin: (name: string) => PluginDefinition<any, any> | undefined // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly targets: TargetRegistry
+  readonly transports: TransportPool
+  readonly events: WorkerEvents
+  readonly log: Logger
+  readonly workerId: number
+}
+
+/**
+ * Compiles a validated config into the objects the request path uses: router, services with
+ * balancers and transports, and the plugin chains. Throws (with the plugin named) when a plugin's
+ * `compile` fails, so the caller keeps the running snapshot.
+ */
+export function buildSnapshot (config: GatewayConfig, version: number, deps: SnapshotDeps): Snapshot {
+  const merchants = new InMemoryMerchantDirectory(config.merchants)
+  const services = new Map<string, ServiceRuntime>()
+  for (const service of config.services) {
+    const targets = toTargets(service.targets)
+    services.set(service.id, {
+      id: service.id,
+      protocol: service.protocol,
+      basePath: service.path,
+      balancer: createBalancer(service.balancer, targets, deps.targets),
+      transport: deps.transports.forService(service),
+      timeouts: { connectMs: service.timeouts.connect_ms, sendMs: service.timeouts.send_ms, readMs: service.timeouts.read_ms }
+    })
+  }
+  const routes = new Map<string, RouteRuntime>()
+  for (const route of config.routes) routes.set(route.id, { id: route.id, serviceId: route.service, preserveHost: route.preserve_host })
+  const bindings = compileBindings(config, merchants, deps)
+  const settings = config.gateway
+  return {
+    version,
+    router: compileRouter(config.routes),
+    routes,
+    services,
+    chains: new ChainIndex(bindings, config.routes),
+    bindings,
+    merchants,
+    proxy: {
+      forwarded: settings.forwarded,
+      trustedProxies: new TrustedProxies(settings.trusted_proxies),
+      requestIdHeader: settings.request_id.header
+    },
+    limits: {
+      maxHeaderCount: settings.limits.max_header_count,
+      maxUrlBytes: settings.limits.max_url_bytes,
+      maxBodyBytes: settings.limits.max_body_bytes
+    },
+    requestId: {
+      header: settings.request_id.header,
+      trustIncoming: settings.request_id.trust_incoming,
+      fromAnyPeer: settings.request_id.trust_incoming_from_any
+    },
+    inFlight: 0,
+    retired: false
+  }
+}
+
+function compileBindings (config: GatewayConfig, merchants: InMemoryMerchantDirectory, deps: SnapshotDeps): ScopedBinding[] {
+  const compiled: ScopedBinding[] = []
+  try {
+    for (const binding of config.plugins) compiled.push(compileBinding(binding, merchants, deps))
+  } catch (error) {
+    // Release what the bindings compiled so far hold (files, timers) before refusing the version.
+    for (const done of compiled) if (done.enabled) done.plugin.destroy?.(done.state)
+    throw error
+  }
+  return compiled
+}
+
+function compileBinding (binding: PluginBindingConfig, merchants: InMemoryMerchantDirectory, deps: SnapshotDeps): ScopedBinding {
+  {
+    const plugin = deps.findPlugin(binding.name)
+    if (plugin === undefined) throw new Error(`plugin '${binding.name}' (binding ${binding.id}) is not loaded`)
+    const env: PluginEnv = {
+      log: deps.log.child({ plugin: binding.name, binding: binding.id }),
+      merchants,
+      workerId: deps.workerId,
+      on: (event, listener) => deps.events.on(event, listener),
+      bindingId: binding.id
+    }
+    let state: unknown = binding.config
+    if (binding.enabled && plugin.compile !== undefined) {
+      try {
+        state = plugin.compile(binding.config, env)
+      } catch (error) {
+        throw new Error(`plugin '${binding.name}' (binding ${binding.id}) failed to compile its config: ${(error as Error).message}`, { cause: error })
+      }
+    }
+    return {
+      id: binding.id,
+      name: binding.name,
+      plugin,
+      state,
+      priority: binding.priority ?? plugin.priority,
+      enabled: binding.enabled,
+      scope: { route: binding.route, service: binding.service, merchant: binding.merchant }
+    }
+  }
+}

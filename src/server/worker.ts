@@ -1,0 +1,142 @@
+import cluster from 'node:cluster'
+import type { GatewayConfig } from '../config/gateway-config.js'
+import type { Logger } from '../kit/logger.js'
+import { createLogger } from '../observability/log.js'
+import { handleRequest, type RequestDriver } from '../pipeline/handle-request.js'
+import { BUNDLED_PLUGINS } from '../plugins/registry.js'
+import { loadThirdPartyPlugins } from '../plugins/load-third-party.js'
+import { buildSnapshot } from '../runtime/build-snapshot.js'
+import { retireIfIdle } from '../runtime/retire.js'
+import type { Snapshot } from '../runtime/snapshot.js'
+import { TransportPool } from '../runtime/transports.js'
+import { WorkerEvents } from '../runtime/worker-events.js'
+import { TargetRegistry } from '../upstream/targets.js'
+import { activeRequests } from './active-requests.js'
+import { ListenerSet } from './listener-set.js'
+import type { ToPrimary, ToWorker } from './messages.js'
+import { PluginSet } from './load-config.js'
+
+/**
+ * A worker process: holds the request path. Receives config versions from the primary, compiles
+ * each into a snapshot and swaps it in atomically; drains on request.
+ */
+export class Worker implements RequestDriver {
+  snapshot: Snapshot | undefined = undefined
+  draining = false
+  readonly log: Logger
+  private readonly events = new WorkerEvents()
+  private readonly targets = new TargetRegistry()
+  private readonly transports = new TransportPool()
+  private listeners: ListenerSet | undefined
+  private plugins: PluginSet | undefined
+  private pluginsDir: string | undefined
+
+  constructor (log: Logger) {
+    this.log = log
+  }
+
+  /** Compiles and swaps in a config version; listeners are opened with the first one. */
+  async apply (config: GatewayConfig, version: number): Promise<number[]> {
+    const plugins = await this.pluginsFor(config.gateway.plugins_dir)
+    const next = buildSnapshot(config, version, {
+      findPlugin: (name) => plugins.find(name),
+      targets: this.targets,
+      transports: this.transports,
+      events: this.events,
+      log: this.log,
+      workerId: cluster.worker?.id ?? 0
+    })
+    if (this.listeners === undefined) {
+      this.listeners = new ListenerSet(config, (request, sink) => { handleRequest(this, request, sink) }, this.log)
+      const ports = await this.listeners.open()
+      this.swap(next)
+      return ports
+    }
+    this.listeners.update(config)
+    this.swap(next)
+    return this.listeners.ports
+  }
+
+  /** Stops accepting, lets in-flight requests finish (at most `timeoutMs`), flushes plugins, exits. */
+  async drain (timeoutMs: number): Promise<void> {
+    if (this.draining) return
+    this.draining = true
+    this.listeners?.stopAccepting()
+    const deadline = Date.now() + timeoutMs
+    while (activeRequests.count > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      this.listeners?.closeIdle()
+    }
+    if (activeRequests.count > 0) {
+      this.log.warn({ in_flight: activeRequests.count }, 'drain timeout passed; closing remaining connections')
+      this.listeners?.closeAll()
+    }
+    await this.events.emitAndWait('drain', 2000)
+    await this.transports.closeAll()
+  }
+
+  reopenLogs (): void {
+    this.events.emit('reopen-logs')
+  }
+
+  private swap (next: Snapshot): void {
+    const previous = this.snapshot
+    this.snapshot = next
+    if (previous !== undefined) {
+      previous.retired = true
+      retireIfIdle(previous)
+    }
+  }
+
+  private async pluginsFor (dir: string | undefined): Promise<PluginSet> {
+    if (this.plugins !== undefined && dir === this.pluginsDir) return this.plugins
+    let plugins = [...BUNDLED_PLUGINS]
+    if (dir !== undefined) {
+      const loaded = await loadThirdPartyPlugins(dir, new Set(BUNDLED_PLUGINS.map((p) => p.name)))
+      plugins = plugins.concat(loaded.plugins)
+    }
+    this.plugins = new PluginSet(plugins)
+    this.pluginsDir = dir
+    return this.plugins
+  }
+}
+
+/** Entry point of a worker process (forked by the primary through node:cluster). */
+export function runWorker (): void {
+  const log = createLogger('worker')
+  const worker = new Worker(log)
+  const send = (message: ToPrimary): void => { process.send?.(message) }
+  process.on('message', (message: ToWorker) => {
+    switch (message.type) {
+      case 'config':
+        worker.apply(message.config, message.version).then(
+          (ports) => send({ type: 'applied', version: message.version, ports }),
+          (error: unknown) => {
+            log.error({ err: error, version: message.version }, 'config version refused by worker')
+            send({ type: 'refused', version: message.version, reason: (error as Error).message })
+          })
+        break
+      case 'drain':
+        worker.drain(message.timeoutMs).then(() => process.exit(0), (error: unknown) => {
+          log.error({ err: error }, 'drain failed')
+          process.exit(1)
+        })
+        break
+      case 'reopen-logs':
+        worker.reopenLogs()
+        break
+    }
+  })
+  // The primary drives shutdown; a signal sent to the whole process group must not kill workers
+  // before they drained.
+  process.on('SIGTERM', () => {})
+  process.on('SIGINT', () => {})
+  process.on('SIGHUP', () => {})
+  process.on('SIGUSR1', () => {})
+  process.on('uncaughtException', (error) => {
+    log.error({ err: error }, 'uncaught exception in worker; continuing')
+  })
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled rejection in worker; continuing')
+  })
+}
