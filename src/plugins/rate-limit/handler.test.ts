@@ -1,0 +1,216 @@
+import { afterEach, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Reply } from '../../kit/reply.js'
+import { compileConfigValidator } from '../_shared/config-validator.js'
+import { makeContext, makeEnv, makeMerchant, type ContextInit, type TestContext } from '../../../test/support/plugin-context.js'
+import { createRateLimit, type RateLimitState } from './handler.js'
+import { rateLimitSchema } from './schema.js'
+
+let nowMs = 0
+const plugin = createRateLimit({ now: () => nowMs })
+const validate = compileConfigValidator(rateLimitSchema)
+const live: RateLimitState[] = []
+let bindings = 0
+
+afterEach(() => {
+  for (const state of live.splice(0)) plugin.destroy!(state)
+})
+
+/** Compiles a binding; each call gets a fresh binding id unless one is given. */
+function compile (config: object, bindingId = `binding-${++bindings}`): RateLimitState {
+  const checked = validate(config)
+  if (!checked.ok) throw new Error(JSON.stringify(checked.problems))
+  const state = plugin.compile!(checked.config, makeEnv({ bindingId }))
+  live.push(state)
+  return state
+}
+
+/** Runs the access phase, then the header filter when the request was admitted. */
+function send (state: RateLimitState, init: ContextInit = {}): { ctx: TestContext, reply: Reply | undefined } {
+  const ctx = makeContext({ response: {}, ...init })
+  const reply = plugin.access!(ctx, state)
+  assert.ok(!(reply instanceof Promise), 'the local policy answers synchronously')
+  if (reply === undefined) plugin.headerFilter!(ctx, state)
+  return { ctx, reply: reply ?? undefined }
+}
+
+function admitted (state: RateLimitState, init?: ContextInit): boolean {
+  return send(state, init).reply === undefined
+}
+
+const acme = makeMerchant('m-acme')
+const zeta = makeMerchant('m-zeta')
+
+void test('fixed: admits limit requests per window with counting-down headers', () => {
+  nowMs = 1_000_000 // window 100 of 10 s, 0 ms in
+  const state = compile({ limit: 3, window_seconds: 10, window: 'fixed' })
+  const seen = []
+  for (let i = 0; i < 3; i++) {
+    nowMs += 1000
+    const { ctx, reply } = send(state, { merchant: acme })
+    assert.equal(reply, undefined)
+    const headers = ctx.response?.headers
+    seen.push([headers?.get('ratelimit-limit'), headers?.get('ratelimit-remaining'), headers?.get('ratelimit-reset')])
+  }
+  assert.deepEqual(seen, [['3', '2', '9'], ['3', '1', '8'], ['3', '0', '7']])
+  assert.deepEqual(send(state, { merchant: acme }).ctx.slots.rateLimit, undefined)
+})
+
+void test('fixed: the request over the limit gets 429 TG_RATE_LIMITED with Retry-After and RateLimit headers', () => {
+  nowMs = 2_000_000
+  const state = compile({ limit: 2, window_seconds: 10, window: 'fixed' })
+  send(state, { merchant: acme })
+  nowMs += 2500
+  const second = send(state, { merchant: acme })
+  assert.equal(second.ctx.response?.headers.get('ratelimit-reset'), '8')
+  assert.deepEqual(send(state, { merchant: acme }).reply, {
+    code: 'TG_RATE_LIMITED',
+    headers: { 'retry-after': '8', 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': '8' }
+  })
+})
+
+void test('fixed: a new window admits again and refused requests did not count', () => {
+  nowMs = 3_000_000
+  const state = compile({ limit: 1, window_seconds: 10, window: 'fixed' })
+  assert.equal(admitted(state), true)
+  for (let i = 0; i < 5; i++) assert.equal(admitted(state), false)
+  nowMs += 10_000
+  assert.equal(admitted(state), true)
+  assert.equal(admitted(state), false)
+})
+
+void test('Retry-After is at least 1 second just before the window ends', () => {
+  nowMs = 4_000_000
+  const state = compile({ limit: 1, window_seconds: 10, window: 'fixed' })
+  send(state)
+  nowMs += 9_999
+  assert.equal(send(state).reply?.headers?.['retry-after'], '1')
+})
+
+void test('sliding: the previous window counts by its overlap', () => {
+  nowMs = 6_000_000 // window 100 of 60 s
+  const state = compile({ limit: 10, window_seconds: 60 })
+  for (let i = 0; i < 10; i++) assert.equal(admitted(state, { merchant: acme }), true)
+  assert.equal(admitted(state, { merchant: acme }), false)
+  nowMs += 90_000 // half way through the next window: 10 × 0.5 = 5 still count
+  const counts = []
+  let result
+  do {
+    result = send(state, { merchant: acme })
+    if (result.reply === undefined) counts.push(result.ctx.response?.headers.get('ratelimit-remaining'))
+  } while (result.reply === undefined)
+  assert.deepEqual(counts, ['4', '3', '2', '1', '0'])
+  // room again when 10 × (1 − f) + 5 + 1 ≤ 10, i.e. f = 0.6: 36 s into the window, 6 s from now
+  assert.equal(result.reply?.headers?.['retry-after'], '6')
+  nowMs += 5_900
+  assert.equal(admitted(state, { merchant: acme }), false)
+  nowMs += 100
+  assert.equal(admitted(state, { merchant: acme }), true)
+})
+
+void test('sliding: a full current window waits for its own count to decay in the next', () => {
+  nowMs = 7_000_000 // window 700 of 10 s
+  const state = compile({ limit: 2, window_seconds: 10 })
+  send(state)
+  send(state)
+  nowMs += 1000
+  // 2 × (1 − f) + 1 ≤ 2 in the next window at f = 0.5: 10 s − 1 s + 5 s
+  assert.equal(send(state).reply?.headers?.['retry-after'], '14')
+  nowMs += 13_900
+  assert.equal(admitted(state), false)
+  nowMs += 100
+  assert.equal(admitted(state), true)
+})
+
+void test('sliding: counts older than the previous window are forgotten', () => {
+  nowMs = 8_000_000
+  const state = compile({ limit: 2, window_seconds: 10 })
+  send(state)
+  send(state)
+  nowMs += 20_000
+  assert.equal(admitted(state), true)
+  assert.equal(admitted(state), true)
+})
+
+void test('headers: false sends no RateLimit headers, but 429 keeps Retry-After', () => {
+  nowMs = 9_000_000
+  const state = compile({ limit: 1, window: 'fixed', headers: false })
+  const ok = send(state)
+  assert.equal(ok.ctx.response?.headers.size, 0)
+  assert.deepEqual(send(state).reply, { code: 'TG_RATE_LIMITED', headers: { 'retry-after': '60' } })
+})
+
+void test('limit_by merchant: merchants have their own counters, shared across client IPs', () => {
+  nowMs = 10_000_000
+  const state = compile({ limit: 1, limit_by: 'merchant' })
+  assert.equal(admitted(state, { merchant: acme, request: { clientIp: '198.51.100.1' } }), true)
+  assert.equal(admitted(state, { merchant: zeta, request: { clientIp: '198.51.100.1' } }), true)
+  assert.equal(admitted(state, { merchant: acme, request: { clientIp: '198.51.100.2' } }), false)
+})
+
+void test('limit_by merchant without an identified merchant falls back to the client IP', () => {
+  nowMs = 11_000_000
+  const state = compile({ limit: 1, limit_by: 'merchant' })
+  assert.equal(admitted(state, { request: { clientIp: '198.51.100.1' } }), true)
+  assert.equal(admitted(state, { request: { clientIp: '198.51.100.2' } }), true)
+  assert.equal(admitted(state, { request: { clientIp: '198.51.100.1' } }), false)
+  // the IP counter is not the counter of a merchant whose id looks like an IP
+  assert.equal(admitted(state, { merchant: makeMerchant('198.51.100.1') }), true)
+})
+
+void test('limit_by route: one counter per route whoever calls', () => {
+  nowMs = 12_000_000
+  const state = compile({ limit: 1, limit_by: 'route' })
+  assert.equal(admitted(state, { merchant: acme, routeId: 'orders' }), true)
+  assert.equal(admitted(state, { merchant: zeta, routeId: 'orders' }), false)
+  assert.equal(admitted(state, { merchant: zeta, routeId: 'refunds' }), true)
+})
+
+void test('limit_by merchant+route: one counter per pair, IP fallback per route', () => {
+  nowMs = 13_000_000
+  const state = compile({ limit: 1, limit_by: 'merchant+route' })
+  assert.equal(admitted(state, { merchant: acme, routeId: 'orders' }), true)
+  assert.equal(admitted(state, { merchant: acme, routeId: 'refunds' }), true)
+  assert.equal(admitted(state, { merchant: zeta, routeId: 'orders' }), true)
+  assert.equal(admitted(state, { merchant: acme, routeId: 'orders' }), false)
+  assert.equal(admitted(state, { routeId: 'orders' }), true)
+  assert.equal(admitted(state, { routeId: 'orders' }), false)
+})
+
+void test('limit_by ip: merchants behind one IP share its counter', () => {
+  nowMs = 14_000_000
+  const state = compile({ limit: 1, limit_by: 'ip' })
+  assert.equal(admitted(state, { merchant: acme, request: { clientIp: '192.0.2.1' } }), true)
+  assert.equal(admitted(state, { merchant: zeta, request: { clientIp: '192.0.2.1' } }), false)
+  assert.equal(admitted(state, { merchant: zeta, request: { clientIp: '192.0.2.2' } }), true)
+})
+
+void test('counters survive a reload that keeps the binding id and config', () => {
+  nowMs = 15_000_000
+  const config = { limit: 2, window: 'fixed' }
+  const before = compile(config, 'binding-reload')
+  send(before, { merchant: acme })
+  const after = compile(config, 'binding-reload')
+  plugin.destroy!(before)
+  live.splice(live.indexOf(before), 1)
+  assert.equal(admitted(after, { merchant: acme }), true)
+  assert.equal(admitted(after, { merchant: acme }), false)
+})
+
+void test('counters survive a reload that only toggles headers', () => {
+  nowMs = 16_000_000
+  send(compile({ limit: 1 }, 'binding-toggle'), { merchant: acme })
+  assert.equal(admitted(compile({ limit: 1, headers: false }, 'binding-toggle'), { merchant: acme }), false)
+})
+
+void test('a changed limit or another binding starts fresh counters', () => {
+  nowMs = 17_000_000
+  send(compile({ limit: 1 }, 'binding-change'), { merchant: acme })
+  assert.equal(admitted(compile({ limit: 2 }, 'binding-change'), { merchant: acme }), true)
+  assert.equal(admitted(compile({ limit: 1 }, 'binding-other'), { merchant: acme }), true)
+})
+
+void test('the plugin sits in the limits band', () => {
+  assert.equal(plugin.name, 'rate-limit')
+  assert.equal(plugin.priority, 2000)
+})
