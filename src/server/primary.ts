@@ -1,0 +1,142 @@
+import cluster, { type Worker as ClusterWorker } from 'node:cluster'
+import { availableParallelism } from 'node:os'
+import { writeFileSync, rmSync } from 'node:fs'
+import type { GatewayConfig } from '../config/gateway-config.js'
+import { formatProblems } from '../config/problems.js'
+import type { Logger } from '../kit/logger.js'
+import { createLogger } from '../observability/log.js'
+import { loadGatewayConfig } from './load-config.js'
+import type { ToPrimary, ToWorker } from './messages.js'
+import { RestartBackoff } from './restart-backoff.js'
+
+export interface PrimaryOptions {
+  readonly configPath: string
+  /** Overrides `gateway.workers` (0 = CPUs). */
+  readonly workers: number | undefined
+  readonly pidFile: string
+}
+
+interface WorkerSlot {
+  worker: ClusterWorker
+  startedAt: number
+}
+
+/**
+ * The primary process (DESIGN.md §1): validates config, forks workers, restarts crashed ones with
+ * back-off, reloads on SIGHUP without dropping requests (workers swap snapshots), drains on
+ * SIGTERM/SIGINT and exits 0, forwards SIGUSR1 (log reopen). It carries no traffic.
+ */
+export class Primary {
+  private config: GatewayConfig
+  private version = 1
+  private stopping = false
+  private readonly slots = new Map<number, WorkerSlot>()
+  private readonly backoff: RestartBackoff
+  private readonly log: Logger
+  private readonly options: PrimaryOptions
+  private readonly workerCount: number
+  private reloading: Promise<void> = Promise.resolve()
+
+  constructor (config: GatewayConfig, options: PrimaryOptions, log: Logger) {
+    this.config = config
+    this.options = options
+    this.log = log
+    const configured = options.workers ?? config.gateway.workers
+    this.workerCount = configured > 0 ? configured : availableParallelism()
+    this.backoff = new RestartBackoff(config.gateway.restart_backoff.initial_ms, config.gateway.restart_backoff.max_ms)
+  }
+
+  start (): void {
+    writeFileSync(this.options.pidFile, `${process.pid}\n`)
+    for (let i = 0; i < this.workerCount; i++) this.fork()
+    cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal))
+    process.on('SIGHUP', () => { this.reloading = this.reloading.then(() => this.reload()) })
+    process.on('SIGTERM', () => { void this.shutdown('SIGTERM') })
+    process.on('SIGINT', () => { void this.shutdown('SIGINT') })
+    process.on('SIGUSR1', () => this.broadcast({ type: 'reopen-logs' }))
+  }
+
+  private fork (): void {
+    const worker = cluster.fork()
+    this.slots.set(worker.id, { worker, startedAt: Date.now() })
+    worker.on('message', (message: ToPrimary) => this.onMessage(worker, message))
+    worker.once('online', () => this.send(worker, { type: 'config', version: this.version, config: this.config }))
+  }
+
+  private onMessage (worker: ClusterWorker, message: ToPrimary): void {
+    if (message.type === 'applied') {
+      this.log.info({ worker: worker.process.pid, version: message.version, ports: message.ports }, 'worker serving config version')
+    } else if (message.type === 'refused') {
+      this.log.error({ worker: worker.process.pid, version: message.version, reason: message.reason }, 'worker refused config version')
+    }
+  }
+
+  private onExit (worker: ClusterWorker, code: number | null, signal: string | null): void {
+    const slot = this.slots.get(worker.id)
+    this.slots.delete(worker.id)
+    if (this.stopping) {
+      if (this.slots.size === 0) this.exit(0)
+      return
+    }
+    const lived = slot === undefined ? 0 : Date.now() - slot.startedAt
+    const delay = this.backoff.nextDelayMs(lived)
+    this.log.error({ worker: worker.process.pid, code, signal, restart_in_ms: delay }, 'worker exited; restarting')
+    setTimeout(() => { if (!this.stopping) this.fork() }, delay)
+  }
+
+  /** Loads the file again; a bad file is reported with every problem and the running config stays. */
+  async reload (): Promise<void> {
+    const loaded = await loadGatewayConfig(this.options.configPath)
+    for (const warning of loaded.warnings) this.log.warn({ file: warning.file, reason: warning.reason }, 'plugin refused')
+    if (!loaded.ok) {
+      this.log.error({ problems: loaded.problems }, `reload refused; the running config stays:\n${formatProblems(loaded.problems)}`)
+      return
+    }
+    this.config = loaded.config
+    this.version++
+    this.log.info({ version: this.version }, 'config reloaded; handing it to the workers')
+    this.broadcast({ type: 'config', version: this.version, config: this.config })
+  }
+
+  private async shutdown (signal: string): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+    const drainMs = this.config.gateway.timeouts.drain_ms
+    this.log.info({ signal, drain_ms: drainMs }, 'draining')
+    if (this.slots.size === 0) return this.exit(0)
+    this.broadcast({ type: 'drain', timeoutMs: drainMs })
+    // Workers exit on their own after the drain; this only catches one that hangs.
+    setTimeout(() => {
+      for (const { worker } of this.slots.values()) worker.process.kill('SIGKILL')
+      this.exit(0)
+    }, drainMs + 5000).unref()
+  }
+
+  private broadcast (message: ToWorker): void {
+    for (const { worker } of this.slots.values()) this.send(worker, message)
+  }
+
+  private send (worker: ClusterWorker, message: ToWorker): void {
+    if (worker.isConnected()) worker.send(message)
+  }
+
+  private exit (code: number): void {
+    rmSync(this.options.pidFile, { force: true })
+    this.log.info({}, 'stopped')
+    process.exit(code)
+  }
+}
+
+/** Loads the config and starts the primary; a bad config exits 1 with every problem listed. */
+export async function runPrimary (options: PrimaryOptions): Promise<void> {
+  const loaded = await loadGatewayConfig(options.configPath)
+  const level = loaded.ok ? loaded.config.gateway.log.level : 'info'
+  const log = createLogger('primary', level)
+  for (const warning of loaded.warnings) log.warn({ file: warning.file, reason: warning.reason }, 'plugin refused')
+  if (!loaded.ok) {
+    process.stderr.write(`tollgate: the configuration is invalid:\n${formatProblems(loaded.problems)}\n`)
+    process.exit(1)
+  }
+  const primary = new Primary(loaded.config, options, log)
+  primary.start()
+}
