@@ -1,0 +1,25 @@
+/** Cross checks of services: distinct targets, a readable CA file. */
+import { accessSync, constants } from 'node:fs'
+import { resolve } from 'node:path'
+import type { ServiceEntry } from '../schema/service.js'
+import type { ProblemList } from '../problems.js'
+import { reportDuplicates, usableItems, type Item } from './items.js'
+
+/**
+ * Reports a target listed twice in one service (balancer state is kept per address, so two
+ * entries would silently share it; raise the weight instead) and a `tls.ca_file` that cannot be read.
+ */
+export function checkServices (services: ReadonlyArray<Item<ServiceEntry>>, baseDir: string, problems: ProblemList): void {
+  for (const { index, entry } of services) {
+    const targets = usableItems<ServiceEntry['targets'][number]>(entry.targets, problems, 'services', index, 'targets')
+    reportDuplicates(targets, problems, 'target', (t) => `${t.host.toLowerCase()}:${t.port}`, (item) => item.at)
+    const caFile = entry.tls.ca_file
+    if (caFile === undefined) continue
+    const path = resolve(baseDir, caFile)
+    try {
+      accessSync(path, constants.R_OK)
+    } catch (error) {
+      problems.add(`/services/${index}/tls/ca_file`, `cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    }
+  }
+}

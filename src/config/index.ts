@@ -1,0 +1,13 @@
+/** The declarative configuration: schemas, validation, the YAML file reader. See README.md. */
+export { validateConfig, type ValidateOptions, type ValidationResult } from './validate.js'
+export { loadConfigFile, parseConfigYaml, type LoadOptions } from './load-yaml.js'
+export { formatProblems, type ConfigProblem } from './problems.js'
+export type * from './gateway-config.js'
+export { ConfigDocumentSchema, type ConfigDocument } from './schema/document.js'
+export { GatewaySchema, ListenerSchema } from './schema/gateway.js'
+export { ServiceSchema, TargetSchema } from './schema/service.js'
+export { RouteSchema } from './schema/route.js'
+export { MerchantSchema, ApiKeySchema, SecretSchema } from './schema/merchant.js'
+export { PluginBindingSchema } from './schema/plugin.js'
+export { CertificateSchema } from './schema/certificate.js'
+export { bindingScope, derivedBindingId } from './checks/plugins.js'

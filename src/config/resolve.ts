@@ -1,0 +1,44 @@
+/** Builds the normalised `GatewayConfig` from a document that passed every check. */
+import { resolve } from 'node:path'
+import type { ConfigDocument } from './schema/document.js'
+import type { CertificateConfig, GatewayConfig, GatewaySettingsConfig, PluginBindingConfig } from './gateway-config.js'
+
+function resolveGateway (gateway: ConfigDocument['gateway'], baseDir: string): GatewaySettingsConfig {
+  const { plugins_dir: pluginsDir, ...rest } = gateway
+  return {
+    ...rest,
+    listeners: gateway.listeners.map((l) => ({ ...l, http2: l.protocol === 'https' && l.http2 !== false })),
+    request_id: { ...gateway.request_id, header: gateway.request_id.header.toLowerCase() },
+    ...(pluginsDir === undefined ? {} : { plugins_dir: resolve(baseDir, pluginsDir) })
+  }
+}
+
+/** `/api/` → `/api`, `/` → `` (the upstream path is `base + request path`). */
+function trimBasePath (path: string): string {
+  return path.replace(/\/+$/, '')
+}
+
+/**
+ * Normalises host names (lower-case), methods (upper-case), base paths and file paths (absolute
+ * from `baseDir`), fills in merchant names, and takes bindings and certificates as the checks
+ * resolved them. The result is a fresh JSON round trip: plain data with no shared references.
+ */
+export function resolveConfig (doc: ConfigDocument, baseDir: string, plugins: PluginBindingConfig[], certificates: CertificateConfig[]): GatewayConfig {
+  const config: GatewayConfig = {
+    gateway: resolveGateway(doc.gateway, baseDir),
+    services: doc.services.map((s) => ({
+      ...s,
+      path: trimBasePath(s.path),
+      tls: { ...s.tls, ...(s.tls.ca_file === undefined ? {} : { ca_file: resolve(baseDir, s.tls.ca_file) }) }
+    })),
+    routes: doc.routes.map((r) => ({
+      ...r,
+      ...(r.hosts === undefined ? {} : { hosts: r.hosts.map((h) => h.toLowerCase()) }),
+      ...(r.methods === undefined ? {} : { methods: r.methods.map((m) => m.toUpperCase()) })
+    })),
+    merchants: doc.merchants.map((m) => ({ ...m, name: m.name ?? m.id })),
+    plugins,
+    certificates
+  }
+  return JSON.parse(JSON.stringify(config)) as GatewayConfig
+}

@@ -1,0 +1,28 @@
+/** A route: which requests (hosts, methods, paths) go to which service. */
+import { Type, type Static } from '@sinclair/typebox'
+import { Flag, HostnamePattern, HttpMethod, Id, PATH_PATTERN_PATTERN } from './typedefs.js'
+
+/** A route (`routes:` in the file). */
+export const RouteSchema = Type.Object({
+  id: Id('Unique id of the route; required.'),
+  service: Id('Id of the service requests are sent to; required.'),
+  hosts: Type.Optional(Type.Array(HostnamePattern('Host to match: exact or "*.example.com" (lower-cased on load).'), {
+    minItems: 1,
+    description: 'Hosts to match, exact or "*." wildcard; default any host.'
+  })),
+  methods: Type.Optional(Type.Array(HttpMethod('Method to match (upper-cased on load).'), {
+    minItems: 1,
+    description: 'Methods to match; default any method.'
+  })),
+  paths: Type.Array(Type.String({
+    pattern: PATH_PATTERN_PATTERN,
+    maxLength: 2048,
+    description: '"/exact", "/prefix/*" (prefix at a segment boundary) or "~regex".'
+  }), { minItems: 1, description: 'Path patterns, at least one; required.' }),
+  strip_path: Flag('Remove the matched prefix before proxying ("/prefix/*" paths); default false.', false),
+  preserve_host: Flag('Send the client Host header upstream instead of the target host; default false.', false),
+  priority: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, default: 0, description: 'Higher wins when several routes match equally; default 0.' })
+}, { additionalProperties: false, description: 'A route: requests it matches and the service they go to.' })
+
+/** A route after schema validation (defaults applied). */
+export type RouteEntry = Static<typeof RouteSchema>

@@ -1,0 +1,52 @@
+/** A service: the upstream a route proxies to (targets, balancer, timeouts, TLS, keep-alive). */
+import { Type, type Static } from '@sinclair/typebox'
+import { BASE_PATH_PATTERN, Flag, Host, Id, Port, PositiveInt, Section, StringEnum, TimeoutMs } from './typedefs.js'
+
+/** Upstream protocols supported now; `tgrpc` and `grpc` (DESIGN.md §6) come with later issues. */
+export const SERVICE_PROTOCOLS = ['http', 'https'] as const
+/** Protocols of DESIGN.md §4 that are planned but not yet accepted, with the reason given. */
+export const PLANNED_SERVICE_PROTOCOLS: Readonly<Record<string, string>> = {
+  tgrpc: "protocol 'tgrpc' is not supported yet (TG-RPC upstreams come in a later release); use http or https",
+  grpc: "protocol 'grpc' is not supported yet (gRPC upstreams come in a later release); use http or https"
+}
+/** Balancers available now; the others of DESIGN.md §6 come with later issues. */
+export const BALANCERS = ['round-robin'] as const
+
+/** One backend address of a service. */
+export const TargetSchema = Type.Object({
+  host: Host('Host name or IP address of the backend; required.'),
+  port: Port('Port of the backend; required.'),
+  weight: PositiveInt('Relative share of requests, 1..1000; default 100.', 100, 1000)
+}, { additionalProperties: false, description: 'A backend address.' })
+
+/** A service (`services:` in the file). */
+export const ServiceSchema = Type.Object({
+  id: Id('Unique id of the service; required.'),
+  protocol: StringEnum(SERVICE_PROTOCOLS, 'Protocol spoken to the targets: http or https; default "http".', 'http'),
+  targets: Type.Array(TargetSchema, { minItems: 1, description: 'Backends, at least one; required.' }),
+  balancer: StringEnum(BALANCERS, 'How a target is picked; only "round-robin" for now; default "round-robin".', 'round-robin'),
+  timeouts: Section({
+    connect_ms: TimeoutMs('Time to open a connection (and finish TLS) to a target; default 2000.', 2_000),
+    send_ms: TimeoutMs('Time to write the request to the target; default 10000.', 10_000),
+    read_ms: TimeoutMs('Longest wait for the response head, and between body chunks; default 30000.', 30_000)
+  }, 'Upstream timeouts in milliseconds; default {}.'),
+  path: Type.String({
+    pattern: BASE_PATH_PATTERN,
+    default: '',
+    description: 'Base path prefixed to the upstream request path (a trailing "/" is dropped on load); default "".'
+  }),
+  tls: Section({
+    verify: Flag('Verify the target certificate (https only); default true.', true),
+    servername: Type.Optional(Type.String({ minLength: 1, description: 'SNI name and name to verify; default the target host.' })),
+    ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of trusted CAs, relative to the config file; default the system CAs.' }))
+  }, 'TLS to the targets (https only); default {}.'),
+  keepalive: Section({
+    max_idle_per_target: Type.Integer({ minimum: 0, maximum: 100_000, default: 64, description: 'Idle connections kept per target; 0 disables keep-alive; default 64.' }),
+    idle_timeout_ms: TimeoutMs('How long an idle upstream connection is kept; default 60000.', 60_000)
+  }, 'Upstream connection pooling; default {}.')
+}, { additionalProperties: false, description: 'A service: where matched requests are sent.' })
+
+/** A service after schema validation (defaults applied). */
+export type ServiceEntry = Static<typeof ServiceSchema>
+/** One target after schema validation. */
+export type TargetEntry = Static<typeof TargetSchema>
