@@ -1,0 +1,20 @@
+// The one list of bundled plugins. A plugin folder is not loadable until it is listed here.
+import type { PluginDefinition } from '../kit/plugin.js'
+import { keyAuth } from './key-auth/index.js'
+import { rateLimit } from './rate-limit/index.js'
+
+/** Any plugin definition, whatever its schema and state (the loader works with them by name). */
+type AnyPlugin = PluginDefinition<any, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every plugin shipped with Tollgate, in priority order (highest first). */
+export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
+  keyAuth,
+  rateLimit
+])
+
+const byName = new Map<string, AnyPlugin>(BUNDLED_PLUGINS.map((plugin) => [plugin.name, plugin]))
+
+/** The bundled plugin called `name` (its folder name), or undefined. */
+export function findBundledPlugin (name: string): AnyPlugin | undefined {
+  return byName.get(name)
+}
