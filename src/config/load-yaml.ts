@@ -19,6 +19,9 @@ export interface LoadOptions {
   readonly env?: Environment
 }
 
+/** After the first few syntax errors the parser mostly reports consequences of them. */
+const MAX_YAML_ERRORS = 3
+
 /** `Map keys must be unique at line 2, column 1:\n\n…` → `Map keys must be unique`. */
 function shortMessage (message: string): string {
   const at = message.indexOf(' at line ')
@@ -29,14 +32,14 @@ function shortMessage (message: string): string {
 export function parseConfigYaml (text: string, file: string): { ok: true, value: unknown } | { ok: false, problems: ConfigProblem[] } {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true })
   if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((error) => {
-        const pos = error.linePos?.[0]
-        const where = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`
-        return { file, path: '', reason: `YAML syntax error${where}: ${shortMessage(error.message)}` }
-      })
-    }
+    const problems = doc.errors.slice(0, MAX_YAML_ERRORS).map((error) => {
+      const pos = error.linePos?.[0]
+      const where = pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`
+      return { file, path: '', reason: `YAML syntax error${where}: ${shortMessage(error.message)}` }
+    })
+    const more = doc.errors.length - MAX_YAML_ERRORS
+    if (more > 0) problems.push({ file, path: '', reason: `${more} more YAML errors follow from the first ones` })
+    return { ok: false, problems }
   }
   if (doc.contents === null) return { ok: false, problems: [{ file, path: '', reason: 'the file is empty; expected a mapping with gateway, services, routes, ...' }] }
   return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) as unknown }
