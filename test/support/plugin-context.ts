@@ -177,7 +177,8 @@ export function makeContext (init: ContextInit = {}): TestContext {
 /** A PluginEnv whose lifecycle events tests can fire with `emit`. */
 export interface TestEnv extends PluginEnv {
   readonly log: RecordingLogger
-  emit (event: 'reopen-logs' | 'drain'): void
+  /** Calls every listener and waits for those that returned a promise, as the worker does on drain. */
+  emit (event: 'reopen-logs' | 'drain'): Promise<void>
   /** Listeners currently subscribed, per event. */
   listenerCount (event: 'reopen-logs' | 'drain'): number
 }
@@ -194,7 +195,8 @@ const EMPTY_DIRECTORY: MerchantDirectory = { findByApiKey: () => undefined, find
 
 /** Builds the env a plugin's `compile` receives. */
 export function makeEnv (init: EnvInit = {}): TestEnv {
-  const listeners = { 'reopen-logs': new Set<() => void>(), drain: new Set<() => void>() }
+  type Listener = () => void | Promise<void>
+  const listeners = { 'reopen-logs': new Set<Listener>(), drain: new Set<Listener>() }
   return {
     log: init.logger ?? recordingLogger(),
     merchants: init.merchants ?? EMPTY_DIRECTORY,
@@ -202,12 +204,12 @@ export function makeEnv (init: EnvInit = {}): TestEnv {
     bindingId: init.bindingId ?? 'binding-1',
     on (event, listener) {
       // Wrapped so the same function subscribed twice is two subscriptions, as with an EventEmitter.
-      const once = (): void => listener()
+      const once: Listener = () => listener()
       listeners[event].add(once)
       return () => { listeners[event].delete(once) }
     },
-    emit (event) {
-      for (const listener of [...listeners[event]]) listener()
+    async emit (event) {
+      await Promise.all([...listeners[event]].map(async (listener) => { await listener() }))
     },
     listenerCount: (event) => listeners[event].size
   }

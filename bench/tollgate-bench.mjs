@@ -1,0 +1,55 @@
+// Starts Tollgate for ../shared/bench/run.sh: turns the harness's BENCH_* variables and its
+// consumers file into a config with the same work as openresty-chain (key-auth, a fixed-window
+// counter per consumer, a buffered access log) on /api/*, then runs `tollgate start` on it.
+//   TOLLGATE_CMD="node bench/tollgate-bench.mjs" TOLLGATE_PORT=18080 \
+//     BENCH_GATEWAYS="openresty-chain node-naive tollgate" ../shared/bench/run.sh
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+function required (name) {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set (run.sh sets it)`)
+  return value
+}
+
+const port = Number(required('BENCH_LISTEN_PORT'))
+const upstream = new URL(required('BENCH_UPSTREAM_URL'))
+const windowSeconds = Number(process.env.BENCH_RATE_WINDOW_S ?? 60)
+const accessLog = process.env.BENCH_ACCESS_LOG || join(tmpdir(), `tollgate-bench-access-${process.pid}.log`)
+const workers = Number(process.env.BENCH_WORKERS ?? 1)
+
+// Same format as the harness: "apikey consumer-id limit", '#' starts a comment.
+const consumers = readFileSync(required('BENCH_CONSUMERS_FILE'), 'utf8').split('\n')
+  .map((line) => line.replace(/#.*$/, '').trim()).filter((line) => line !== '')
+  .map((line) => { const [key, id, limit] = line.split(/\s+/); return { key, id, limit: Number(limit) } })
+
+const config = {
+  gateway: {
+    workers,
+    listeners: [{ name: 'bench', host: '127.0.0.1', port }],
+    log: { level: 'warn' }
+  },
+  services: [{ id: 'bench-upstream', targets: [{ host: upstream.hostname, port: Number(upstream.port) }] }],
+  routes: [{ id: 'api', service: 'bench-upstream', paths: ['/api/*'] }],
+  merchants: consumers.map((c) => ({ id: c.id, credentials: { api_keys: [{ key: c.key }] } })),
+  plugins: [
+    { name: 'key-auth', route: 'api', config: { key_in_query: false } },
+    { name: 'access-log', config: { path: accessLog } },
+    // One counter per consumer with its own limit, as the harness's consumers file says.
+    ...consumers.map((c) => ({
+      name: 'rate-limit', route: 'api', merchant: c.id,
+      config: { limit: c.limit, window_seconds: windowSeconds, window: 'fixed', limit_by: 'merchant', headers: false }
+    }))
+  ]
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
+const file = join(dir, 'tollgate-bench.json.yaml')
+writeFileSync(file, JSON.stringify(config, null, 2)) // JSON is YAML
+const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'src', 'main.js')
+const child = spawn(process.execPath, [main, 'start', '-c', file, '--pid-file', join(dir, 'tollgate.pid')], { stdio: 'inherit' })
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal))
+child.on('exit', (code) => { process.exitCode = code ?? 0 })
