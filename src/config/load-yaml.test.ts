@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { loadConfigFile, formatProblems } from './load-yaml.js'
 import type { ValidationResult } from './validate.js'
 import { fakePluginSchema } from './testing/fixtures.js'
@@ -92,4 +93,12 @@ void test('formatProblems prints one line per problem: file: /path: reason', () 
     { file: 'a.yaml', path: '/routes/0/paths/0', reason: 'bad' },
     { file: 'a.yaml', path: '', reason: 'YAML syntax error' }
   ]), 'a.yaml: /routes/0/paths/0: bad\na.yaml: /: YAML syntax error')
+})
+
+void test('the sample file in examples/ loads', () => {
+  const sample = fileURLToPath(new URL('../../../examples/tollgate.schema-sample.yaml', import.meta.url))
+  const result = loadConfigFile(sample, fakePluginSchema, { env: {} })
+  if (!result.ok) assert.fail(formatProblems(result.problems))
+  assert.equal(result.config.gateway.listeners[0]?.port, 8080)
+  assert.deepEqual(result.config.plugins.map((p) => p.id), ['key-auth@global', 'rate-limit@route:orders-api', 'rate-limit@route:orders-api+merchant:acme'])
 })
