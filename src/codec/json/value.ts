@@ -10,6 +10,7 @@ import { ARRAY, ESCAPED, FALSE, KIND_MASK, NULL, NUMBER, OBJECT, SLOTS, STRING, 
 import { emitValueBytes } from './emit.js'
 import { toJS, type ToJSOptions } from './to-js.js'
 import type { JsonDocument } from './document.js'
+import type { Ref } from './overlay.js'
 
 /**
  * One value of a document. Container reads (`get`, `keys`, `length`, ...) reflect edits made
@@ -95,12 +96,12 @@ export class JsonValue {
 
   /** Follows a path from this value. */
   at (path: ReadonlyArray<string | number>): JsonValue | undefined {
-    let current: JsonValue | undefined = this
+    let ref: Ref | undefined = { doc: this.doc, index: this.index }
     for (const step of path) {
-      current = current.get(step)
-      if (current === undefined) return undefined
+      ref = child(ref, step)
+      if (ref === undefined) return undefined
     }
-    return current
+    return new JsonValue(ref.doc, ref.index)
   }
 
   /** Number of members (object) or elements (array); 0 for scalars. */
