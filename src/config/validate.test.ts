@@ -204,3 +204,11 @@ void test('schema problems and cross-check problems are reported together', () =
     ['/routes/1/service', "unknown service 'ghost'"]
   ])
 })
+
+void test('a plugin schema that does not compile is reported at the binding config, not thrown', () => {
+  const broken = { type: 'object', properties: { a: { type: 'nope' } } } as unknown as ReturnType<typeof fakePluginSchema>
+  const result = validateConfig({ plugins: [{ name: 'broken' }] }, { ...options, pluginSchema: () => broken })
+  const problems = problemsOf(result)
+  assert.deepEqual(problems.map(([path]) => path), ['/plugins/0/config'])
+  assert.match(problems[0]?.[1] ?? '', /^the schema of plugin 'broken' does not compile: /)
+})
