@@ -11,7 +11,7 @@ import { findInvalidUtf8 } from './utf8.js'
 
 /** Limits and policies of {@link scan}. */
 export interface ScanOptions {
-  /** Deepest nesting of arrays and objects accepted. Default 128; an integer from 1 to 4096. */
+  /** Deepest nesting of arrays and objects accepted. Default 128; an integer from 1 to 1024. */
   maxDepth?: number
   /** Largest input accepted, in bytes. Default 16 MiB (16,777,216); a positive integer or `Infinity`. */
   maxBytes?: number
@@ -37,8 +37,8 @@ export interface ScanLimits {
 export const DEFAULT_MAX_DEPTH = 128
 /** Default size limit: 16 MiB, above the largest order bodies seen and far below worker memory. */
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-/** Highest accepted `maxDepth`: reads and `toJS()` recurse once per level, and 4096 frames fit any Node stack. */
-export const MAX_DEPTH_LIMIT = 4096
+/** Highest accepted `maxDepth`: `toJS()` and `emit()` recurse once per level, and 1024 levels fit a default Node stack with room to spare. */
+export const MAX_DEPTH_LIMIT = 1024
 
 const DEFAULT_LIMITS: ScanLimits = { maxDepth: DEFAULT_MAX_DEPTH, maxBytes: DEFAULT_MAX_BYTES, duplicateKeys: 'reject' }
 

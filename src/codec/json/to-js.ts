@@ -3,7 +3,7 @@
  * number becomes a JS number only when that is exact, an integer beyond ±(2^53 − 1) becomes a
  * bigint, and any other inexact number (`1.000000000000000005`, `1e400`) a `JsonNumber`.
  */
-import { currentElements, currentEntries } from './members.js'
+import { currentElements, currentEntries, type Element } from './members.js'
 import { JsonNumber } from './number.js'
 import { decodeString } from './strings.js'
 import { ARRAY, ESCAPED, FALSE, KIND_MASK, NUMBER, OBJECT, SLOTS, STRING, TRUE } from './tape.js'
@@ -40,7 +40,12 @@ function convert (ref: Ref, lossless: boolean): unknown {
       }
       return out
     }
-    case ARRAY: return currentElements(doc, index).map((element) => convert(element.value, lossless))
+    case ARRAY: {
+      const elements = currentElements(doc, index)
+      const out = new Array<unknown>(elements.length)
+      for (let k = 0; k < elements.length; k++) out[k] = convert((elements[k] as Element).value, lossless)
+      return out
+    }
     case STRING: return decodeString(doc.bytes, (doc.tape[index * SLOTS + 1] as number) + 1, (doc.tape[index * SLOTS + 2] as number) - 1, ((doc.tape[index * SLOTS] as number) & ESCAPED) !== 0)
     case NUMBER: return convertNumber(doc.bytes.toString('latin1', doc.tape[index * SLOTS + 1], doc.tape[index * SLOTS + 2]), lossless)
     case TRUE: return true
