@@ -22,10 +22,11 @@ console.log(`compile ${routeCount} routes: ${Number(process.hrtime.bigint() - st
 const cases = [
   ['normalise simple', () => normaliseRequestTarget('/api/v3/svc1234/orders/42?x=1')],
   ['normalise with escapes and dots', () => normaliseRequestTarget('/api/v3/%73vc1234/./orders/../orders/42?x=1')],
-  ['match exact host + prefix', () => router.match('GET', 'h8.example.com', '/api/v1/svc1008/items/1')],
-  ['match wildcard host + exact', () => router.match('GET', 'a.example.com', '/api/v3/svc1001/orders')],
+  ['match exact host + prefix', () => router.match('GET', 'h4.example.com', '/api/v3/svc1004/items/1')],
+  ['match wildcard host + exact', () => router.match('GET', 'a.example.com', '/api/v0/svc1001/orders')],
+  ['match wildcard host + regex', () => router.match('GET', 'a.example.com', '/rx1009/12')],
   ['match host-less prefix', () => router.match('POST', 'other.org', '/api/v5/svc1006/items/9')],
-  ['match miss (walks every regex)', () => router.match('GET', 'other.org', '/nothing/here')]
+  ['match miss (tries every regex)', () => router.match('GET', 'other.org', '/nothing/here')]
 ]
 
 for (const [name, run] of cases) {
