@@ -1,5 +1,6 @@
 // The one list of bundled plugins. A plugin folder is not loadable until it is listed here.
 import type { PluginDefinition } from '../kit/plugin.js'
+import { accessLog } from './access-log/index.js'
 import { keyAuth } from './key-auth/index.js'
 import { rateLimit } from './rate-limit/index.js'
 
@@ -9,7 +10,8 @@ type AnyPlugin = PluginDefinition<any, any> // eslint-disable-line @typescript-e
 /** Every plugin shipped with Tollgate, in priority order (highest first). */
 export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
   keyAuth,
-  rateLimit
+  rateLimit,
+  accessLog
 ])
 
 const byName = new Map<string, AnyPlugin>(BUNDLED_PLUGINS.map((plugin) => [plugin.name, plugin]))
