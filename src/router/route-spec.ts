@@ -70,44 +70,49 @@ export function checkRoute (route: RouteSpec): void {
   }
 }
 
-/** Compiles one path pattern of a route into an entry; throws on an invalid pattern. */
-export function compilePattern (route: RouteSpec, pattern: string, order: number): PathEntry {
-  const methods = route.methods !== undefined && route.methods.length > 0 ? route.methods : undefined
-  const base = { route, pattern, methods, stripPath: route.strip_path === true, order }
-  if (typeof pattern !== 'string') fail(route, 'every path pattern must be a string')
+/**
+ * Why `compileRouter` would refuse a path pattern, or undefined when it is valid. Config
+ * validation can call this so a config never passes its checks and then fails to compile.
+ */
+export function checkPathPattern (pattern: string): string | undefined {
+  if (typeof pattern !== 'string') return 'a path pattern must be a string'
   if (pattern.startsWith('~')) {
-    const source = pattern.slice(1)
-    if (source === '') fail(route, 'regex pattern "~" is empty')
-    let regex: RegExp
+    if (pattern === '~') return 'the regular expression is empty'
     try {
-      // No flags: test() and exec() stay stateless, so one RegExp serves every request.
-      regex = new RegExp(source)
+      new RegExp(pattern.slice(1))
     } catch (error) {
-      fail(route, `invalid regex ${JSON.stringify(pattern)}: ${(error as Error).message}`)
+      return `the regular expression does not compile: ${(error as Error).message}`
     }
-    return { ...base, kind: 'regex', key: source, regex, literalPrefix: anchoredLiteral(source) }
+    return undefined
   }
-  if (pattern.endsWith('/*')) {
-    const prefix = pattern.slice(0, -2)
-    if (prefix !== '') {
-      if (prefix.endsWith('/')) fail(route, `prefix pattern ${JSON.stringify(pattern)} has a repeated slash; write "${prefix.replace(/\/+$/, '')}/*"`)
-      requireNormalised(route, pattern, prefix)
-    }
-    return { ...base, kind: 'prefix', key: prefix, regex: undefined, literalPrefix: '' }
+  const isPrefix = pattern.endsWith('/*')
+  const path = isPrefix ? pattern.slice(0, -2) : pattern
+  if (isPrefix && path === '') return undefined
+  if (!path.startsWith('/')) return 'a path pattern must start with "/" or "~"'
+  if (path.includes('*')) return '"*" is only allowed as a final "/*"'
+  if (isPrefix && path.endsWith('/')) return `a prefix pattern must not end in "//*"; write "${path.replace(/\/+$/, '')}/*"`
+  // A literal path can only ever match a request path if it is already in normalised form.
+  const normalised = normaliseRequestTarget(path)
+  if (!normalised.ok) return `not a valid path: ${normalised.reason}`
+  if (normalised.path !== path || path.includes('?')) {
+    return `can never match a normalised request path; write ${JSON.stringify(normalised.path + (isPrefix ? '/*' : ''))}`
   }
-  requireNormalised(route, pattern, pattern)
-  return { ...base, kind: 'exact', key: pattern, regex: undefined, literalPrefix: '' }
+  return undefined
 }
 
-/** A literal path can only ever match a request path if it is already in normalised form. */
-function requireNormalised (route: RouteSpec, pattern: string, path: string): void {
-  if (!path.startsWith('/')) fail(route, `path pattern ${JSON.stringify(pattern)} must start with "/" or "~"`)
-  if (path.includes('*')) fail(route, `path pattern ${JSON.stringify(pattern)}: "*" is only allowed as a final "/*"`)
-  const normalised = normaliseRequestTarget(path)
-  if (!normalised.ok) fail(route, `path pattern ${JSON.stringify(pattern)} is not a valid path: ${normalised.reason}`)
-  if (normalised.path !== path || normalised.query !== '' || path.includes('?')) {
-    fail(route, `path pattern ${JSON.stringify(pattern)} can never match a normalised request path (normalised: ${JSON.stringify(normalised.path)})`)
+/** Compiles one path pattern of a route into an entry; throws on an invalid pattern. */
+export function compilePattern (route: RouteSpec, pattern: string, order: number): PathEntry {
+  const problem = checkPathPattern(pattern)
+  if (problem !== undefined) fail(route, `path pattern ${JSON.stringify(pattern)}: ${problem}`)
+  const methods = route.methods !== undefined && route.methods.length > 0 ? route.methods : undefined
+  const base = { route, pattern, methods, stripPath: route.strip_path === true, order }
+  if (pattern.startsWith('~')) {
+    const source = pattern.slice(1)
+    // No flags: test() and exec() stay stateless, so one RegExp serves every request.
+    return { ...base, kind: 'regex', key: source, regex: new RegExp(source), literalPrefix: anchoredLiteral(source) }
   }
+  if (pattern.endsWith('/*')) return { ...base, kind: 'prefix', key: pattern.slice(0, -2), regex: undefined, literalPrefix: '' }
+  return { ...base, kind: 'exact', key: pattern, regex: undefined, literalPrefix: '' }
 }
 
 const REGEX_SYNTAX = '\\.^$*+?()[]{}|'

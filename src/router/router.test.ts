@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { compileRouter } from './router.js'
-import { anchoredLiteral, type RouteSpec } from './route-spec.js'
+import { anchoredLiteral, checkPathPattern, type RouteSpec } from './route-spec.js'
 
 /** The id of the matching route, or undefined. */
 function winner (routes: RouteSpec[], method: string, host: string, path: string): string | undefined {
@@ -273,4 +273,13 @@ void test('regex pre-filtering never hides a match', () => {
   assert.equal(router.match('GET', 'h', '/ac')?.route.id, 'opt')
   assert.equal(router.match('GET', 'h', '/abc')?.route.id, 'opt')
   assert.equal(router.match('GET', 'h', '/q/y')?.route.id, 'alt')
+})
+
+void test('checkPathPattern explains what compileRouter would refuse', () => {
+  assert.equal(checkPathPattern('/api/*'), undefined)
+  assert.equal(checkPathPattern('/*'), undefined)
+  assert.equal(checkPathPattern('~^/v[0-9]'), undefined)
+  assert.equal(checkPathPattern('/a/../b'), 'can never match a normalised request path; write "/b"')
+  assert.equal(checkPathPattern('/a%3a/*'), 'can never match a normalised request path; write "/a%3A/*"')
+  assert.match(checkPathPattern('~(') ?? '', /^the regular expression does not compile/)
 })
