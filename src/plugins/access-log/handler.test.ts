@@ -203,3 +203,13 @@ void test('the plugin sits in the logging band and only has a log phase', () => 
   assert.equal(plugin.priority, 100)
   assert.deepEqual([plugin.rewrite, plugin.access, plugin.content, plugin.headerFilter, plugin.bodyFilter], [undefined, undefined, undefined, undefined, undefined])
 })
+
+void test('two spellings of one path share one writer', () => {
+  const { pool, compile, path } = setup()
+  const absolute = compile()
+  const spelled = `${dir}/./sub/../${path.slice(dir.length + 1)}` // not normalised: join() would tidy it
+  const relative = compile({ path: spelled })
+  assert.notEqual(spelled, path)
+  assert.equal(relative.writer, absolute.writer)
+  assert.equal(pool.get(path), absolute.writer)
+})

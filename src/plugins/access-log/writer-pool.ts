@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { Logger } from '../../kit/logger.js'
 import { defaultSinkFactory, type SinkFactory } from './sink.js'
 import { LogWriter, type WriterSettings } from './writer.js'
@@ -8,6 +9,11 @@ export interface LogWriterPoolOptions {
   createSink?: SinkFactory
   /** Clock for warning intervals, epoch ms. Default `Date.now`. */
   now?: () => number
+}
+
+/** One writer per file however the path is spelled ("./a.log", "a.log"); "-" stays stdout. */
+function keyOf (path: string): string {
+  return path === '-' ? path : resolve(path)
 }
 
 interface Entry {
@@ -33,6 +39,7 @@ export class LogWriterPool {
 
   /** The writer of `path`, created on first use; the latest settings and logger apply to it. */
   acquire (path: string, settings: WriterSettings, log: Logger): LogWriter {
+    path = keyOf(path)
     const entry = this.entries.get(path)
     if (entry !== undefined) {
       entry.refs++
@@ -55,7 +62,7 @@ export class LogWriterPool {
 
   /** The live writer of `path`, if any. */
   get (path: string): LogWriter | undefined {
-    return this.entries.get(path)?.writer
+    return this.entries.get(keyOf(path))?.writer
   }
 
   /** Flushes every writer (graceful stop). */
