@@ -1,0 +1,123 @@
+// The suite every balancer must pass, run against each name in BALANCER_NAMES. A balancer that
+// cannot meet a case lists it in SKIPS with the reason, so the gap is written down, not hidden.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { TargetRegistry, toTargets } from '../targets.js'
+import type { Target } from '../transport/transport.js'
+import type { Balancer, PickInput } from './balancer.js'
+import { BALANCER_NAMES, createBalancer, type BalancerName } from './registry.js'
+
+/** Cases a balancer skips, with the reason. */
+const SKIPS: Partial<Record<BalancerName, Readonly<Record<string, string>>>> = {}
+
+/** Varied inputs, so hashing balancers spread over the targets too. */
+function input (i: number): PickInput {
+  return { merchantId: `m${i % 7}`, clientIp: `10.0.${i % 256}.${(i * 7) % 256}`, path: `/p/${i}`, header: () => undefined }
+}
+
+const ENTRIES = [
+  { host: '10.0.0.1', port: 80, weight: 3 },
+  { host: '10.0.0.2', port: 80, weight: 2 },
+  { host: '10.0.0.3', port: 8080, weight: 1 },
+  { host: 'zero.internal', port: 80, weight: 0 }
+]
+
+function setup (name: string): { balancer: Balancer, targets: Target[], registry: TargetRegistry } {
+  const registry = new TargetRegistry()
+  const targets = toTargets(ENTRIES)
+  return { balancer: createBalancer(name, targets, registry), targets, registry }
+}
+
+for (const name of BALANCER_NAMES) {
+  const skips = SKIPS[name] ?? {}
+  const check = (title: string, body: () => void): void => {
+    const reason = skips[title]
+    void it(title, reason !== undefined ? { skip: reason } : {}, body)
+  }
+
+  void describe(`balancer conformance: ${name}`, () => {
+    check('its name is the name it was created by', () => {
+      assert.equal(setup(name).balancer.name, name)
+    })
+
+    check('picks only the targets it was given, as the same objects', () => {
+      const { balancer, targets } = setup(name)
+      for (let i = 0; i < 300; i++) {
+        const picked = balancer.pick(input(i))
+        assert.ok(picked !== undefined && targets.includes(picked), `pick ${i}: ${picked?.id}`)
+      }
+    })
+
+    check('never picks a target of weight 0', () => {
+      const { balancer } = setup(name)
+      for (let i = 0; i < 300; i++) assert.notEqual(balancer.pick(input(i))?.id, 'zero.internal:80')
+    })
+
+    check('picks every target of positive weight over many requests', () => {
+      const { balancer } = setup(name)
+      const seen = new Set<string>()
+      for (let i = 0; i < 300; i++) seen.add(balancer.pick(input(i))?.id ?? '')
+      assert.deepEqual([...seen].sort(), ['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:8080'])
+    })
+
+    check('honours exclude', () => {
+      const { balancer } = setup(name)
+      const exclude = new Set(['10.0.0.1:80', '10.0.0.3:8080'])
+      for (let i = 0; i < 100; i++) assert.equal(balancer.pick(input(i), exclude)?.id, '10.0.0.2:80')
+    })
+
+    check('returns undefined when every target is excluded', () => {
+      const { balancer, targets } = setup(name)
+      const all = new Set(targets.map((t) => t.id))
+      assert.equal(balancer.pick(input(0), all), undefined)
+    })
+
+    check('returns undefined without targets, or with only weight-0 targets', () => {
+      assert.equal(createBalancer(name, [], new TargetRegistry()).pick(input(0)), undefined)
+      const zero = toTargets([{ host: 'a', port: 1, weight: 0 }])
+      assert.equal(createBalancer(name, zero, new TargetRegistry()).pick(input(0)), undefined)
+    })
+
+    check('an empty exclude set changes nothing', () => {
+      const a = setup(name).balancer
+      const b = setup(name).balancer
+      for (let i = 0; i < 50; i++) assert.equal(a.pick(input(i), new Set())?.id, b.pick(input(i))?.id)
+    })
+
+    check('onSend and onDone balance in-flight counts in the shared state', () => {
+      const { balancer, registry } = setup(name)
+      const open: Target[] = []
+      for (let i = 0; i < 60; i++) {
+        const target = balancer.pick(input(i))!
+        balancer.onSend(target)
+        open.push(target)
+      }
+      const total = (): number => ENTRIES.reduce((sum, e) => sum + (registry.peek(`${e.host}:${e.port}`)?.inFlight ?? 0), 0)
+      assert.equal(total(), 60)
+      open.forEach((target, i) => balancer.onDone(target, { ok: i % 3 !== 0, latencyMs: 5 + i }))
+      assert.equal(total(), 0)
+      for (const target of new Set(open)) assert.equal(registry.get(target.id).unmatchedEnds, 0)
+    })
+
+    check('keeps picking after failures', () => {
+      const { balancer } = setup(name)
+      for (let i = 0; i < 50; i++) {
+        const target = balancer.pick(input(i))!
+        balancer.onSend(target)
+        balancer.onDone(target, { ok: false, latencyMs: 1000 })
+      }
+      assert.ok(balancer.pick(input(51)) !== undefined)
+    })
+
+    check('in-flight counts started on one build end on the next', () => {
+      const registry = new TargetRegistry()
+      const first = createBalancer(name, toTargets(ENTRIES), registry)
+      const target = first.pick(input(0))!
+      first.onSend(target)
+      const second = createBalancer(name, toTargets(ENTRIES), registry)
+      assert.equal(registry.get(target.id).inFlight, 1)
+      second.onDone(target, { ok: true, latencyMs: 1 })
+      assert.equal(registry.get(target.id).inFlight, 0)
+    })
+  })
+}

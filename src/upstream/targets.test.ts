@@ -1,0 +1,79 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { TargetRegistry, TargetState, targetId, toTargets } from './targets.js'
+
+void test('targetId is host:port, with IPv6 literals in brackets', () => {
+  assert.equal(targetId('10.0.0.1', 8080), '10.0.0.1:8080')
+  assert.equal(targetId('api.internal', 80), 'api.internal:80')
+  assert.equal(targetId('::1', 8080), '[::1]:8080')
+  assert.equal(targetId('[::1]', 8080), '[::1]:8080')
+})
+
+void test('toTargets builds frozen targets in config order', () => {
+  const targets = toTargets([{ host: 'a', port: 1, weight: 5 }, { host: 'b', port: 65535, weight: 0 }])
+  assert.deepEqual(targets, [{ id: 'a:1', host: 'a', port: 1, weight: 5 }, { id: 'b:65535', host: 'b', port: 65535, weight: 0 }])
+  assert.ok(Object.isFrozen(targets[0]))
+})
+
+const BAD = [
+  ['an empty host', { host: '', port: 80, weight: 1 }],
+  ['port 0', { host: 'a', port: 0, weight: 1 }],
+  ['port 65536', { host: 'a', port: 65536, weight: 1 }],
+  ['a fractional port', { host: 'a', port: 80.5, weight: 1 }],
+  ['a negative weight', { host: 'a', port: 80, weight: -1 }],
+  ['a fractional weight', { host: 'a', port: 80, weight: 1.5 }],
+  ['a NaN weight', { host: 'a', port: 80, weight: Number.NaN }]
+] as const
+
+for (const [name, entry] of BAD) {
+  void test(`toTargets throws on ${name}`, () => {
+    assert.throws(() => toTargets([entry]), /^Error: targets: /)
+  })
+}
+
+void test('toTargets throws on a target listed twice', () => {
+  assert.throws(() => toTargets([{ host: 'a', port: 80, weight: 1 }, { host: 'a', port: 80, weight: 2 }]), /a:80 is listed twice/)
+})
+
+void test('the registry returns one state per id, created on first use', () => {
+  const registry = new TargetRegistry()
+  assert.equal(registry.peek('a:1'), undefined)
+  const state = registry.get('a:1')
+  assert.equal(registry.get('a:1'), state)
+  assert.equal(registry.peek('a:1'), state)
+  assert.equal(state.id, 'a:1')
+  assert.equal(registry.size, 1)
+})
+
+void test('begin and end count attempts, outcomes and consecutive failures', () => {
+  const state = new TargetState('a:1')
+  state.begin()
+  state.begin()
+  state.begin()
+  state.end({ ok: false, latencyMs: 5 })
+  state.end({ ok: false, latencyMs: 5 })
+  assert.equal(state.consecutiveFailures, 2)
+  state.end({ ok: true, latencyMs: 5 })
+  assert.deepEqual({ ...state }, { id: 'a:1', inFlight: 0, sent: 3, succeeded: 1, failed: 2, consecutiveFailures: 0, unmatchedEnds: 0 })
+})
+
+void test('an end without a begin never makes in-flight negative and is counted', () => {
+  const state = new TargetState('a:1')
+  state.end({ ok: true, latencyMs: 1 })
+  assert.equal(state.inFlight, 0)
+  assert.equal(state.unmatchedEnds, 1)
+})
+
+void test('prune forgets idle targets that are no longer listed, and keeps busy ones', () => {
+  const registry = new TargetRegistry()
+  registry.get('kept:1')
+  registry.get('idle:1')
+  registry.get('busy:1').begin()
+  assert.equal(registry.prune(['kept:1']), 1)
+  assert.equal(registry.peek('idle:1'), undefined)
+  assert.ok(registry.peek('kept:1'))
+  assert.equal(registry.peek('busy:1')?.inFlight, 1)
+  registry.get('busy:1').end({ ok: true, latencyMs: 1 })
+  assert.equal(registry.prune(['kept:1']), 1)
+  assert.equal(registry.size, 1)
+})

@@ -1,0 +1,128 @@
+import type { AttemptOutcome } from './balancers/balancer.js'
+import type { Target } from './transport/transport.js'
+
+/** A target as the config describes it. */
+export interface TargetEntry {
+  readonly host: string
+  /** 1..65535. */
+  readonly port: number
+  /** Relative share of requests, a non-negative integer; 0 means never picked. */
+  readonly weight: number
+}
+
+/**
+ * The id of a target: `host:port`, with an IPv6 literal in brackets (`[::1]:8080`) so that the
+ * port stays unambiguous.
+ */
+export function targetId (host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+/**
+ * Builds the frozen `Target` objects of a service from its config entries, in config order.
+ * Throws (misuse by code; config validation refuses these first) on an empty host, a port outside
+ * 1..65535, a weight that is not a non-negative integer, or two entries with the same id.
+ */
+export function toTargets (entries: readonly TargetEntry[]): Target[] {
+  const seen = new Set<string>()
+  return entries.map((entry) => {
+    const { host, port, weight } = entry
+    if (typeof host !== 'string' || host === '') throw new Error('targets: host must be a non-empty string')
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`targets: ${host}: port must be an integer in 1..65535, got ${port}`)
+    const id = targetId(host, port)
+    if (!Number.isInteger(weight) || weight < 0) throw new Error(`targets: ${id}: weight must be a non-negative integer, got ${weight}`)
+    if (seen.has(id)) throw new Error(`targets: ${id} is listed twice`)
+    seen.add(id)
+    return Object.freeze({ id, host, port, weight })
+  })
+}
+
+/**
+ * Counters of one target in one worker, shared by every balancer that lists it and kept across
+ * config reloads: a request still in flight on the old config's balancer ends on this same object.
+ * Balancers update it only through `begin` and `end`, so every balancer counts alike.
+ */
+export class TargetState {
+  /** `host:port`. */
+  readonly id: string
+  /** Attempts started and not yet ended. */
+  inFlight = 0
+  /** Attempts started, ever. */
+  sent = 0
+  /** Attempts that ended with `ok: true`. */
+  succeeded = 0
+  /** Attempts that ended with `ok: false`. */
+  failed = 0
+  /** Failures since the last success; reset by a success. */
+  consecutiveFailures = 0
+  /** `end` calls that found no attempt in flight: a caller bug (onDone twice), counted not hidden. */
+  unmatchedEnds = 0
+
+  constructor (id: string) {
+    this.id = id
+  }
+
+  /** An attempt to this target starts (the balancer's `onSend`). */
+  begin (): void {
+    this.inFlight++
+    this.sent++
+  }
+
+  /** An attempt ends (the balancer's `onDone`): must follow exactly one `begin`. */
+  end (outcome: AttemptOutcome): void {
+    // Never below zero: a double onDone must not make a target look emptier than idle for ever.
+    if (this.inFlight > 0) this.inFlight--
+    else this.unmatchedEnds++
+    if (outcome.ok) {
+      this.succeeded++
+      this.consecutiveFailures = 0
+    } else {
+      this.failed++
+      this.consecutiveFailures++
+    }
+  }
+}
+
+/**
+ * The per-target state of one worker, keyed by target id. One instance lives as long as the
+ * worker; each config version's balancers are built against it. Balancers look a state up on
+ * each `onSend`/`onDone` instead of keeping it, so `prune` can never split one target's counts
+ * between two objects.
+ */
+export class TargetRegistry {
+  private readonly states = new Map<string, TargetState>()
+
+  /** The state of `id`, created (all counters 0) on first use. */
+  get (id: string): TargetState {
+    let state = this.states.get(id)
+    if (state === undefined) this.states.set(id, (state = new TargetState(id)))
+    return state
+  }
+
+  /** The state of `id` if it exists; never creates one. */
+  peek (id: string): TargetState | undefined {
+    return this.states.get(id)
+  }
+
+  /** How many targets have state. */
+  get size (): number {
+    return this.states.size
+  }
+
+  /**
+   * Forgets the targets that no current service lists (`liveIds`) and that have nothing in
+   * flight, so a worker's memory does not grow with every target it ever saw. A target removed
+   * from the config keeps its state until its last attempt ends and the next prune runs.
+   * @returns the number of states removed
+   */
+  prune (liveIds: Iterable<string>): number {
+    const live = new Set(liveIds)
+    let removed = 0
+    for (const [id, state] of this.states) {
+      if (live.has(id) || state.inFlight > 0) continue
+      this.states.delete(id)
+      removed++
+    }
+    return removed
+  }
+}
