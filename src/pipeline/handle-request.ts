@@ -69,6 +69,7 @@ export function handleRequest (driver: RequestDriver, incoming: IngressRequest, 
   if (!normalised.ok) return sendReply(ctx, { code: 'TG_REQUEST_BAD_PATH', message: `the request path is not allowed: ${normalised.reason}` }, finishRequest)
   if (incoming.target.length > snapshot.limits.maxUrlBytes) return sendReply(ctx, { code: 'TG_REQUEST_URL_TOO_LONG' }, finishRequest)
   if (incoming.rawHeaders.length / 2 > snapshot.limits.maxHeaderCount) return sendReply(ctx, { code: 'TG_REQUEST_HEADERS_TOO_LARGE' }, finishRequest)
+  if (rawHost === '' && incoming.httpVersion === '1.1') return sendReply(ctx, { code: 'TG_REQUEST_MALFORMED', message: 'an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)' }, finishRequest)
 
   const match = snapshot.router.match(request.method, host, request.path)
   if (match === undefined) return sendReply(ctx, { code: 'TG_ROUTE_NOT_FOUND' }, finishRequest)

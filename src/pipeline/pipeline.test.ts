@@ -53,6 +53,7 @@ const document = {
     { id: 'r3', service: 's2', paths: ['/r3'] },
     { id: 'r4', service: 's2', paths: ['/r4'] }
   ],
+  merchants: ['mA', 'mB', 'mOff', 'mDenied'].map((id) => ({ id })),
   plugins: [
     { name: 'who' },
     { name: 'boom' },

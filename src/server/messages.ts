@@ -8,5 +8,6 @@ export type ToWorker =
 
 /** Messages from a worker to the primary. */
 export type ToPrimary =
+  | { type: 'hello' }
   | { type: 'applied', version: number, ports: number[] }
   | { type: 'refused', version: number, reason: string }

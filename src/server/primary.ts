@@ -60,11 +60,14 @@ export class Primary {
     const worker = cluster.fork()
     this.slots.set(worker.id, { worker, startedAt: Date.now() })
     worker.on('message', (message: ToPrimary) => this.onMessage(worker, message))
-    worker.once('online', () => this.send(worker, { type: 'config', version: this.version, config: this.config }))
   }
 
   private onMessage (worker: ClusterWorker, message: ToPrimary): void {
-    if (message.type === 'applied') {
+    if (message.type === 'hello') {
+      // Sent once the worker's message handler is in place (an ES module loads asynchronously,
+      // so cluster's 'online' comes too early: a message sent then could be lost).
+      this.send(worker, { type: 'config', version: this.version, config: this.config })
+    } else if (message.type === 'applied') {
       this.log.info({ worker: worker.process.pid, version: message.version, ports: message.ports }, 'worker serving config version')
     } else if (message.type === 'refused') {
       this.log.error({ worker: worker.process.pid, version: message.version, reason: message.reason }, 'worker refused config version')

@@ -127,6 +127,7 @@ export function runWorker (): void {
         break
     }
   })
+  send({ type: 'hello' })
   // The primary drives shutdown; a signal sent to the whole process group must not kill workers
   // before they drained.
   process.on('SIGTERM', () => {})

@@ -12,9 +12,9 @@ import { freePort } from '../support/free-port.js'
 import { GatewayProcess } from '../support/gateway-process.js'
 import { UpstreamServer } from '../support/upstream-server.js'
 
-function httpsGet (port: number, servername: string, ca: string[]): Promise<{ status: number, body: string, subject: string, alpn: string }> {
+function httpsGet (port: number, servername: string, ca: string[], alpn?: string[]): Promise<{ status: number, body: string, subject: string, alpn: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port, servername, path: '/hello', ca, agent: false, headers: { host: servername } }, (res) => {
+    const req = https.request({ host: '127.0.0.1', port, servername, path: '/hello', ca, agent: false, headers: { host: servername }, ...(alpn === undefined ? {} : { ALPNProtocols: alpn }) }, (res) => {
       let body = ''
       const socket = res.socket as TLSSocket
       const subject = socket.getPeerCertificate().subject.CN as string
@@ -79,9 +79,12 @@ describe('HTTPS listener: SNI certificates and HTTP/2', () => {
   })
 
   it('falls back to HTTP/1.1 for clients without h2', async () => {
-    const res = await httpsGet(port, 'shop.test', [shop.cert])
-    assert.equal(res.status, 200)
-    assert.equal(res.alpn, 'http/1.1')
+    const offered = await httpsGet(port, 'shop.test', [shop.cert], ['http/1.1'])
+    assert.equal(offered.status, 200)
+    assert.equal(offered.alpn, 'http/1.1')
+    const none = await httpsGet(port, 'shop.test', [shop.cert])
+    assert.equal(none.status, 200)
+    assert.equal(none.alpn, 'false', 'no ALPN at all is HTTP/1.1 too')
   })
 
   it('speaks HTTP/2 when the client offers h2 by ALPN', async () => {

@@ -46,7 +46,9 @@ export class NodeListener {
       keepAliveTimeout: limits.keepAliveIdleMs,
       connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
       noDelay: true,
-      requireHostHeader: true
+      // The pipeline checks Host itself, after the header-count check: node:http's check would run
+      // on the truncated list and answer a header flood with 400 instead of 431.
+      requireHostHeader: false
     }, (req: IncomingMessage, res: ServerResponse) => {
       handler(fromHttp1(req, (req.socket.localPort ?? localPort()), secure), new Http1Sink(res))
     })
