@@ -10,16 +10,16 @@ import { emptyOverlay, type Overlay, type Ref } from './overlay.js'
 import { child, kindOf, resolvePath, rootRef, type JsonPath } from './path.js'
 import { RawJson, rawBytes, serialize, type JsonInput } from './serialize.js'
 import { ARRAY, OBJECT } from './tape.js'
-import { scan } from './scan.js'
+import { scanWithLimits } from './scan.js'
 import type { JsonDocument } from './document.js'
 
 /** Scans a new value into its own document, with the limits of `doc`. */
 function valueDocument (doc: JsonDocument, value: JsonInput): JsonDocument {
-  const check = (bytes: Uint8Array): void => { scan(bytes, doc.limits) }
+  const check = (bytes: Uint8Array): void => { scanWithLimits(bytes, doc.limits) }
   if (value instanceof RawJson || (typeof value === 'object' && value !== null && 'toJsonBytes' in value)) {
-    return scan(rawBytes(value as RawJson), doc.limits)
+    return scanWithLimits(rawBytes(value as RawJson), doc.limits)
   }
-  return scan(Buffer.from(serialize(value, doc.limits.maxDepth, check), 'utf8'), doc.limits)
+  return scanWithLimits(Buffer.from(serialize(value, doc.limits.maxDepth, check), 'utf8'), doc.limits)
 }
 
 function describe (path: JsonPath, length: number): string {

@@ -27,6 +27,29 @@ function grow (tape: Int32Array): Int32Array {
   return bigger
 }
 
+// Typed-array allocation costs about 1 us, as much as scanning 200 bytes, so the scanner works in
+// a reused scratch tape and depth stack (scanning is synchronous and never re-entered) and then
+// hands out the tape: small tapes are copied into a shared slab, large ones take the scratch.
+const SCRATCH_INTS = 16 * 1024
+const SLAB_INTS = 64 * 1024
+const SMALL_TAPE_INTS = 2 * 1024
+let scratch: Int32Array = new Int32Array(SCRATCH_INTS)
+let slab: Int32Array = new Int32Array(SLAB_INTS)
+let slabUsed = 0
+let depthStack: Int32Array = new Int32Array(129)
+
+function handOut (tape: Int32Array, ints: number): Int32Array {
+  if (ints <= SMALL_TAPE_INTS) {
+    if (slabUsed + ints > SLAB_INTS) { slab = new Int32Array(SLAB_INTS); slabUsed = 0 }
+    const out = slab.subarray(slabUsed, slabUsed + ints)
+    out.set(tape.subarray(0, ints))
+    slabUsed += ints
+    return out
+  }
+  if (tape === scratch) scratch = new Int32Array(SCRATCH_INTS)
+  return tape
+}
+
 /** FNV-1a over the raw bytes of a key (quotes excluded); only used to find duplicate candidates. */
 function hashKey (bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5
@@ -40,10 +63,10 @@ function hashKey (bytes: Uint8Array, start: number, end: number): number {
  */
 export function scanTape (bytes: Uint8Array, maxDepth: number, rejectDuplicates: boolean): Tape {
   const n = bytes.length
-  // about one value per 8 bytes in typical API bodies; grows by doubling when short
-  let tape: Int32Array = new Int32Array(Math.max(64, (n >> 3) * SLOTS))
+  let tape = scratch
   let t = 0
-  const stack = new Int32Array(maxDepth + 1)
+  if (depthStack.length < maxDepth + 1) depthStack = new Int32Array(maxDepth + 1)
+  const stack = depthStack
   let depth = 0
   let i = 0
   let state = VALUE
@@ -100,7 +123,7 @@ export function scanTape (bytes: Uint8Array, maxDepth: number, rejectDuplicates:
           if (bytes[i] === 0x2f) throw unexpectedByte(bytes, i, 'expected end of input')
           throw syntaxError(bytes, 'TG_JSON_TRAILING_DATA', i, 'unexpected text after the JSON value')
         }
-        return { data: tape, count: t }
+        return { data: handOut(tape, t * SLOTS), count: t }
       }
       const top = stack[depth - 1] as number
       const isObject = ((tape[top * SLOTS] as number) & KIND_MASK) === OBJECT

@@ -81,7 +81,11 @@ function toBuffer (input: Uint8Array): Buffer {
  * `maxDepth`, size past `maxBytes`; and `TG_JSON_BAD_OPTION` for bad options.
  */
 export function scan (input: Uint8Array | string, options?: ScanOptions): JsonDocument {
-  const limits = resolveScanOptions(options)
+  return scanWithLimits(input, resolveScanOptions(options))
+}
+
+/** {@link scan} with limits already resolved (edits reuse their document's). */
+export function scanWithLimits (input: Uint8Array | string, limits: ScanLimits): JsonDocument {
   if (typeof input === 'string' && !isWellFormed(input)) throw loneSurrogateError(input)
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : toBuffer(input)
   if (bytes.length > limits.maxBytes) {
