@@ -16,7 +16,7 @@ try {
 
 // An order as a merchant sends it: int64 ids, escaped slashes and \u escapes, CJK text, nested items.
 function item (k) {
-  return `{"skuId": ${9007199254740993 + k * 7919}, "title": "商品 ${k} \\u00e9\\/测试 – 无线耳机", "price": "${(k % 97) + 0.99}",` +
+  return `{"skuId": ${9007199254740993n + BigInt(k) * 7919n}, "title": "商品 ${k} \\u00e9\\/测试 – 无线耳机", "price": "${(k % 97) + 0.99}",` +
     ` "qty": ${1 + (k % 5)}, "attrs": {"color": "黑色", "size": "M", "url": "https:\\/\\/img.example.com\\/p\\/${k}.jpg"}, "tags": ["新品", "包邮"]}`
 }
 function order (items) {
