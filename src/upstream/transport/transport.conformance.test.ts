@@ -22,8 +22,7 @@ const IMPLEMENTATIONS: Implementation[] = [
     name: 'undici',
     create: createUndiciTransport,
     skips: {
-      'skips an unsolicited 100 Continue': 'undici treats a 100 the request did not ask for as a bad response',
-      'HEAD, 204 and 304 responses keep the connection': 'undici closes the connection after a HEAD response that announces a length (llhttp marks it not keep-alive)',
+      'skips an unsolicited 100 Continue': 'undici destroys the connection on a 100 Continue the request did not ask for (SocketError "bad response")',
       'send timeout when the upstream stops reading': 'undici has no send timeout'
     }
   }

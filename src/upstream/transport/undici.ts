@@ -20,7 +20,9 @@ import {
  * - `maxIdlePerTarget` is not enforced (undici keeps every connection it opened until
  *   `idleTimeoutMs`); connections per target are unlimited.
  * - No send timeout: a stalled request write is only caught by `readMs` on the response head.
- * - A `100 Continue` the request did not ask for fails the attempt (undici: "bad response", kind `reset`).
+ * - A `100 Continue` the request did not ask for fails the attempt (undici destroys the
+ *   connection with "bad response", kind `reset`); an unrequested 101 is `reset` too, not `bad-response`.
+ * - A Transfer-Encoding other than `chunked` is read as a close-delimited body, not refused.
  * - The stale keep-alive retry happens on any reset before the head for an idempotent request
  *   with a replayable body; undici does not tell whether the socket was a reused one.
  * - One Pool per target and `connectMs` value (undici's connect timeout is per pool).
@@ -116,7 +118,9 @@ class UndiciCall implements UpstreamCall, Dispatcher.DispatchHandler {
         body: r.body,
         headersTimeout: r.timeouts.readMs,
         bodyTimeout: r.timeouts.readMs,
-        idempotent: r.idempotent
+        idempotent: r.idempotent,
+        // undici closes after every HEAD by default (nodejs/undici#258); the own client keeps it.
+        ...(r.method === 'HEAD' ? { reset: false } : {})
       }, this)
     } catch (err) {
       process.nextTick(() => { this.onResponseError(null, err as Error) })
@@ -185,6 +189,8 @@ class UndiciCall implements UpstreamCall, Dispatcher.DispatchHandler {
 function failureKind (err: Error): UpstreamFailureKind {
   const code = errorCode(err) ?? ''
   if (isConnectRefusal(code)) return 'connect-refused'
+  // undici's HTTPParserError often has no code (its llhttp error table lookup misses).
+  if (err.name === 'HTTPParserError' || code.startsWith('HPE_')) return 'bad-response'
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT': return 'connect-timeout'
     case 'UND_ERR_HEADERS_TIMEOUT':
@@ -198,7 +204,6 @@ function failureKind (err: Error): UpstreamFailureKind {
     case 'ECONNRESET':
     case 'EPIPE': return 'reset'
   }
-  if (code.startsWith('HPE_')) return 'bad-response'
   if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code.includes('SELF_SIGNED')) return 'tls'
   return 'reset'
 }
