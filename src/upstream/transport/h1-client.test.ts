@@ -157,4 +157,35 @@ describe('h1-client', () => {
       assert.equal(up.connections(), 2)
     })
   })
+
+  test('under concurrency with aborts and resets every request ends exactly once', async () => {
+    let n = 0
+    const up = await startHttpUpstream((req, res) => {
+      const i = n++
+      if (i % 7 === 3) { req.socket.destroy(); return }
+      res.setHeader('content-length', '6')
+      res.write('abc')
+      setTimeout(() => res.end('def'), i % 5)
+    })
+    const t = createH1Transport({ ...OPTIONS, maxIdlePerTarget: 8 })
+    const endings: number[] = new Array(200).fill(0)
+    const results = await Promise.all(endings.map(async (_, i) => {
+      const aborted = i % 11 === 5
+      const out = await Promise.race([
+        send(t, up.target, makeRequest(up.target, { idempotent: i % 2 === 0 }), {
+          onCall: (c) => { if (aborted) setTimeout(() => { c.abort() }, i % 3) }
+        }),
+        delay(aborted ? 100 : 3000).then(() => undefined)
+      ])
+      return { aborted, out }
+    }))
+    for (const { aborted, out } of results) {
+      if (aborted) continue
+      assert.ok(out !== undefined, 'a request never ended')
+      assert.equal(out.extraEndings, 0)
+      assert.ok(out.ended ? out.body.toString() === 'abcdef' : out.error !== undefined)
+    }
+    await t.close() // resolves only when the in-flight count is back to zero
+    await up.close()
+  })
 })
