@@ -40,7 +40,11 @@ export class StreamBodyWriter {
     source.on('end', this.onEnd)
     source.on('error', this.onError)
     source.on('close', this.onClose)
-    source.resume()
+    // A stream already ended or destroyed emits nothing more; answer on the next tick, never
+    // synchronously inside request().
+    if (source.readableEnded) process.nextTick(this.onEnd)
+    else if (source.destroyed) process.nextTick(this.onClose)
+    else source.resume()
   }
 
   /** Detaches from the source (which is left as it is: paused or flowing, not destroyed). */

@@ -188,4 +188,16 @@ describe('h1-client', () => {
     await t.close() // resolves only when the in-flight count is back to zero
     await up.close()
   })
+
+  test('an already-ended stream body is sent as an empty chunked body', async () => {
+    const { Readable } = await import('node:stream')
+    const up = await startHttpUpstream((req, res) => { res.end(`${req.headers['transfer-encoding']}`) })
+    await withSetup(OPTIONS, up, async (t) => {
+      const body = Readable.from([])
+      body.resume()
+      await new Promise((resolve) => body.once('end', resolve))
+      const out = await send(t, up.target, makeRequest(up.target, { method: 'POST', body, idempotent: false }))
+      assert.equal(out.body.toString(), 'chunked')
+    })
+  })
 })

@@ -103,7 +103,12 @@ export class H1TargetPool implements ConnectionHome, ExchangeHome {
       return
     }
     this.open++
-    this.owner.connect(this, exchange)
+    try {
+      this.owner.connect(this, exchange)
+    } catch (err) {
+      this.open-- // e.g. a port out of range: misuse, thrown to the caller of request()
+      throw err
+    }
   }
 
   /** Queues `exchange` until a connection frees up, for at most its connect timeout. */
