@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import { describe, test } from 'node:test'
 import { createH1Transport } from './h1-client.js'
 import { delay, header, type TestUpstream, makeRequest, onRequestHeads, readAll, send, startHttpUpstream, startRawUpstream } from './test-upstreams.js'
-import type { TransportOptions, UpstreamTransport } from './transport.js'
+import type { TransportOptions, UpstreamCall, UpstreamTransport } from './transport.js'
 import { createUndiciTransport } from './undici.js'
 
 interface Implementation {
@@ -313,6 +313,26 @@ for (const impl of IMPLEMENTATIONS) {
       await delay(100)
       assert.deepEqual(calls, ['head', 'data'])
       assert.ok(closed)
+    })
+
+    it('abort() inside onHead or onData stops every later callback', async (transport, use) => {
+      const up = use(await startRawUpstream((socket) => {
+        onRequestHeads(socket, () => {
+          socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\na\r\n1\r\nb\r\n0\r\n\r\n')
+        })
+      }))
+      for (const where of ['head', 'data']) {
+        const calls: string[] = []
+        const holder: { call?: UpstreamCall } = {}
+        holder.call = transport.request(up.target, makeRequest(up.target), {
+          onHead: () => { calls.push('head'); if (where === 'head') holder.call?.abort() },
+          onData: () => { calls.push('data'); if (where === 'data') holder.call?.abort(); return true },
+          onEnd: () => { calls.push('end') },
+          onError: () => { calls.push('error') }
+        })
+        await delay(100)
+        assert.deepEqual(calls, where === 'head' ? ['head'] : ['head', 'data'])
+      }
     })
 
     it('connect timeout when the TLS handshake never completes', async (_transport, use) => {
