@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createH1Transport, type H1TransportOptions } from './h1-client.js'
-import { delay, makeRequest, onRequestHeads, send, startHttpUpstream, startRawUpstream, type TestUpstream } from './test-upstreams.js'
+import { delay, makeRequest, waitFor, onRequestHeads, send, startHttpUpstream, startRawUpstream, type TestUpstream } from './test-upstreams.js'
 import type { UpstreamCall, UpstreamTransport } from './transport.js'
 
 const OPTIONS: H1TransportOptions = { protocol: 'http', maxIdlePerTarget: 4, idleTimeoutMs: 5000 }
@@ -41,8 +41,7 @@ describe('h1-client', () => {
     await withSetup({ ...OPTIONS, maxIdlePerTarget: 1 }, up, async (t) => {
       await Promise.all([0, 1, 2].map(() => send(t, up.target, makeRequest(up.target))))
       assert.equal(up.connections(), 3)
-      await delay(50)
-      assert.equal(up.sockets.filter((s) => !s.destroyed).length, 1)
+      assert.ok(await waitFor(() => up.sockets.filter((s) => !s.destroyed).length === 1))
     })
   })
 
@@ -50,8 +49,7 @@ describe('h1-client', () => {
     const up = await startHttpUpstream((_req, res) => { res.end('ok') })
     await withSetup({ ...OPTIONS, idleTimeoutMs: 50 }, up, async (t) => {
       await send(t, up.target, makeRequest(up.target))
-      await delay(200)
-      assert.ok(up.sockets[0]?.destroyed)
+      assert.ok(await waitFor(() => up.sockets[0]?.destroyed === true))
       await send(t, up.target, makeRequest(up.target))
       assert.equal(up.connections(), 2)
     })

@@ -146,3 +146,13 @@ export function header (headers: string[] | undefined, name: string): string | u
 export async function delay (ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms))
 }
+
+/** Polls `condition` every 10 ms until it holds or `ms` pass; returns whether it held. */
+export async function waitFor (condition: () => boolean, ms = 2000): Promise<boolean> {
+  const until = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > until) return false
+    await delay(10)
+  }
+  return true
+}
