@@ -10,7 +10,7 @@ import { retireIfIdle } from '../runtime/retire.js'
 import type { Snapshot } from '../runtime/snapshot.js'
 import { TransportPool } from '../runtime/transports.js'
 import { WorkerEvents } from '../runtime/worker-events.js'
-import { TargetRegistry } from '../upstream/targets.js'
+import { TargetRegistry, targetId } from '../upstream/targets.js'
 import { activeRequests } from './active-requests.js'
 import { ListenerSet } from './listener-set.js'
 import type { ToPrimary, ToWorker } from './messages.js'
@@ -46,6 +46,9 @@ export class Worker implements RequestDriver {
       log: this.log,
       workerId: cluster.worker?.id ?? 0
     })
+    if ('level' in this.log) (this.log as { level: string }).level = config.gateway.log.level
+    // Targets no service lists any more are forgotten once idle; the others keep their counters.
+    this.targets.prune(config.services.flatMap((s) => s.targets.map((t) => targetId(t.host, t.port))))
     if (this.listeners === undefined) {
       this.listeners = new ListenerSet(config, (request, sink) => { handleRequest(this, request, sink) }, this.log)
       const ports = await this.listeners.open()

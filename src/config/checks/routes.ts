@@ -2,9 +2,14 @@
 import type { RouteEntry } from '../schema/route.js'
 import type { ProblemList } from '../problems.js'
 import type { Item } from './items.js'
+import { checkPathPattern } from '../../router/route-spec.js'
 
 /** Checks one path pattern; returns the reason it is wrong, or undefined. */
 export function pathPatternProblem (path: string): string | undefined {
+  // The router's own compile rules (normalised form, one trailing '/*'), so a config that passes
+  // validation always compiles.
+  const routerReason = checkPathPattern(path)
+  if (routerReason !== undefined) return routerReason
   if (path.startsWith('~')) {
     try {
       new RegExp(path.slice(1))
