@@ -4,26 +4,12 @@ import type { ProblemList } from '../problems.js'
 import type { Item } from './items.js'
 import { checkPathPattern } from '../../router/route-spec.js'
 
-/** Checks one path pattern; returns the reason it is wrong, or undefined. */
+/**
+ * Checks one path pattern with the router's own compile rules (normalised form, one trailing
+ * '/*', regexes that compile), so a config that passes validation always compiles.
+ */
 export function pathPatternProblem (path: string): string | undefined {
-  // The router's own compile rules (normalised form, one trailing '/*'), so a config that passes
-  // validation always compiles.
-  const routerReason = checkPathPattern(path)
-  if (routerReason !== undefined) return routerReason
-  if (path.startsWith('~')) {
-    try {
-      new RegExp(path.slice(1))
-      return undefined
-    } catch (error) {
-      return `the regular expression does not compile: ${(error as Error).message}`
-    }
-  }
-  if (/[?#]/.test(path)) return 'a path pattern must not contain a query (?) or a fragment (#)'
-  const star = path.indexOf('*')
-  if (star !== -1 && !(path.endsWith('/*') && star === path.length - 1)) {
-    return "'*' is only allowed as the last segment ('/prefix/*')"
-  }
-  return undefined
+  return checkPathPattern(path)
 }
 
 /** What makes two path entries the same: sorted hosts, sorted methods and the path. */
