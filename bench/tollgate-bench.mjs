@@ -50,6 +50,9 @@ const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
 const file = join(dir, 'tollgate-bench.json.yaml')
 writeFileSync(file, JSON.stringify(config, null, 2)) // JSON is YAML
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'src', 'main.js')
-const child = spawn(process.execPath, [main, 'start', '-c', file, '--pid-file', join(dir, 'tollgate.pid')], { stdio: 'inherit' })
+// TOLLGATE_NODE_ARGS passes flags to node for the gateway (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
+// workers inherit them), since NODE_OPTIONS refuses the profiler flags.
+const nodeArgs = (process.env.TOLLGATE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+const child = spawn(process.execPath, [...nodeArgs, main, 'start', '-c', file, '--pid-file', join(dir, 'tollgate.pid')], { stdio: 'inherit' })
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code) => { process.exitCode = code ?? 0 })

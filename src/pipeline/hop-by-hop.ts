@@ -27,8 +27,16 @@ export function stripHopByHop (headers: HeaderList): void {
     : (name) => HOP_BY_HOP.has(name) || named.has(name))
 }
 
-/** The same for a flat `[name, value, ...]` response header list (names lower-case); returns a new list. */
-export function stripHopByHopFlat (flat: readonly string[]): string[] {
+/**
+ * The same for a flat `[name, value, ...]` response header list (names lower-case). Returns `flat`
+ * itself when nothing is to be removed (the common case: no copy), else a new list.
+ */
+export function stripHopByHopFlat (flat: string[]): string[] {
+  let clean = true
+  for (let i = 0; i < flat.length; i += 2) {
+    if (HOP_BY_HOP.has(flat[i] as string)) { clean = false; break }
+  }
+  if (clean) return flat
   let named: Set<string> | undefined
   for (let i = 0; i < flat.length; i += 2) {
     if (flat[i] === 'connection') {

@@ -5,34 +5,40 @@ function ms (value: number): number | null {
   return value < 0 ? null : Math.round(value * 1000) / 1000
 }
 
+// Requests arriving in the same millisecond share one ISO string (toISOString showed in profiles).
+let lastEpochMs = -1
+let lastIso = ''
+function isoTime (epochMs: number): string {
+  if (epochMs !== lastEpochMs) {
+    lastEpochMs = epochMs
+    lastIso = new Date(epochMs).toISOString()
+  }
+  return lastIso
+}
+
+function text (value: string | undefined | null): string {
+  return value === undefined || value === null ? 'null' : JSON.stringify(value)
+}
+
+function count (value: number | undefined | null): string {
+  return value === undefined || value === null ? 'null' : String(value)
+}
+
 /**
  * One access-log record as a JSON line (with its newline). Field order is fixed so lines diff and
- * grep well; absent values are null rather than missing, so every line has every field.
- * `time` is the request's arrival (ISO 8601, UTC).
+ * grep well; absent values are null rather than missing, so every line has every field (the query
+ * only when asked for). `time` is the request's arrival (ISO 8601, UTC). Built as one template
+ * string rather than an object handed to JSON.stringify: this runs once per request and the
+ * generic path cost about 7 % of a worker's CPU in a profile under load.
  */
 export function accessLogLine (ctx: PluginContext, includeQuery: boolean): string {
   const { request, response, timings, upstream } = ctx
-  const record = {
-    time: new Date(timings.startedAtEpochMs).toISOString(),
-    request_id: request.id,
-    client_ip: request.clientIp,
-    method: request.method,
-    path: request.path,
-    query: includeQuery ? request.query : undefined, // undefined: the key is left out of the JSON
-    status: response?.status ?? null,
-    bytes_sent: response?.bytesSent ?? 0,
-    request_bytes: request.bodyLength ?? null,
-    duration_ms: ms(timings.totalMs),
-    gateway_ms: ms(timings.gatewayMs),
-    upstream_ms: ms(timings.upstreamMs),
-    route: ctx.routeId,
-    service: ctx.serviceId,
-    merchant: ctx.merchant?.id ?? null,
-    target: upstream?.target ?? null,
-    upstream_status: upstream?.status ?? null,
-    attempts: upstream?.attempts ?? 0,
-    error_code: response?.errorCode ?? null,
-    user_agent: request.headers.get('user-agent') ?? null
-  }
-  return JSON.stringify(record) + '\n'
+  const query = includeQuery ? `,"query":${text(request.query)}` : ''
+  return `{"time":"${isoTime(timings.startedAtEpochMs)}","request_id":${text(request.id)},"client_ip":${text(request.clientIp)}` +
+    `,"method":${text(request.method)},"path":${text(request.path)}${query},"status":${count(response?.status)}` +
+    `,"bytes_sent":${response?.bytesSent ?? 0},"request_bytes":${count(request.bodyLength)}` +
+    `,"duration_ms":${count(ms(timings.totalMs))},"gateway_ms":${count(ms(timings.gatewayMs))},"upstream_ms":${count(ms(timings.upstreamMs))}` +
+    `,"route":${text(ctx.routeId)},"service":${text(ctx.serviceId)},"merchant":${text(ctx.merchant?.id)}` +
+    `,"target":${text(upstream?.target)},"upstream_status":${count(upstream?.status)},"attempts":${upstream?.attempts ?? 0}` +
+    `,"error_code":${text(response?.errorCode)},"user_agent":${text(request.headers.get('user-agent'))}}\n`
 }
