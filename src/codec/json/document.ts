@@ -30,8 +30,8 @@ export class JsonDocument {
   dirty: Set<number> | undefined
   /** Internal: set when the whole root value was replaced (`set([], value)`). */
   rootReplacement: JsonDocument | undefined
-  /** Internal: member lists of containers, built on first access. */
-  readonly memberCache = new Map<number, Int32Array>()
+  /** Internal: member lists of containers, built on first access (the map too: most edit values never need it). */
+  memberCache: Map<number, Int32Array> | undefined
 
   /** Use `scan()`. */
   constructor (input: Uint8Array | string, bytes: Buffer, tape: Tape, limits: ScanLimits) {

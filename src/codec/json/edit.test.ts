@@ -146,3 +146,25 @@ test('an edit at the deepest allowed level emits without a stack overflow', () =
   doc.set(new Array<number>(depth).fill(0), 2)
   assert.ok(doc.emitText() === '['.repeat(depth) + '2' + ']'.repeat(depth))
 })
+
+test('scalar edit values (written without a second scan) read back with their exact kind and text', () => {
+  const doc = scan('{"s":0,"e":0,"f":0,"x":0,"b":0,"t":0,"n":0,"j":0,"k":0,"z":0}')
+    .set(['s'], 'plain').set(['e'], 'q"\\').set(['f'], 1.5).set(['x'], 1e21).set(['b'], 2n ** 64n)
+    .set(['t'], true).set(['n'], null).set(['j'], new JsonNumber('1.0E+2')).set(['k'], new JsonNumber('-0')).set(['z'], false)
+  assert.equal(text(doc.emit()), '{"s":"plain","e":"q\\"\\\\","f":1.5,"x":1e+21,"b":18446744073709551616,"t":true,"n":null,"j":1.0E+2,"k":-0,"z":false}')
+  assert.equal(doc.get('s')?.string(), 'plain')
+  assert.equal(doc.get('e')?.string(), 'q"\\')
+  assert.equal(doc.get('f')?.number().isInteger, false)
+  assert.equal(doc.get('x')?.number().isInteger, false)
+  assert.equal(doc.get('b')?.number().toBigInt(), 2n ** 64n)
+  assert.equal(doc.get('j')?.number().isInteger, false)
+  assert.equal(doc.get('k')?.number().isInteger, true)
+  assert.deepEqual([doc.get('t')?.boolean(), doc.get('z')?.boolean(), doc.get('n')?.isNull], [true, false, true])
+  assert.deepEqual(doc.toJS(), { s: 'plain', e: 'q"\\', f: 1.5, x: 1e21, b: 2n ** 64n, t: true, n: null, j: 100, k: -0, z: false })
+})
+
+test('a scalar edit value over maxBytes is refused like a scanned one', () => {
+  const doc = scan('{"a":1}', { maxBytes: 16 })
+  assert.throws(() => doc.set(['a'], 'x'.repeat(20)), { code: 'TG_JSON_TOO_LARGE' })
+  assert.throws(() => doc.set(['a'], NaN), { code: 'TG_JSON_BAD_VALUE' })
+})

@@ -1,20 +1,50 @@
 /**
  * Edits: set, insert, append and delete on a path. Each records an overlay on the parent
  * container and marks every container on the way from the root as dirty; nothing is written
- * until `emit()`. New values are scanned into their own small documents, so later reads and edits
- * can go inside them.
+ * until `emit()`. New values get their own small documents (scanned, or for a JS scalar a tape of
+ * one entry), so later reads and edits can go inside them.
  */
 import { usageError } from './errors.js'
 import { currentElements, findKey } from './members.js'
 import { emptyOverlay, type Overlay, type Ref } from './overlay.js'
 import { child, kindOf, resolvePath, rootRef, type JsonPath } from './path.js'
 import { RawJson, rawBytes, serialize, type JsonInput } from './serialize.js'
-import { ARRAY, OBJECT } from './tape.js'
+import { JsonNumber } from './number.js'
+import { ARRAY, ESCAPED, FALSE, INTEGER, NULL, NUMBER, OBJECT, STRING, TRUE } from './tape.js'
 import { scanWithLimits } from './scan.js'
-import type { JsonDocument } from './document.js'
+import { scalarTape } from './scan-tape.js'
+import { JsonDocument } from './document.js'
 
-/** Scans a new value into its own document, with the limits of `doc`. */
+function noRawValues (): void {
+  throw new Error('unreachable: a scalar holds no raw JSON')
+}
+
+/** Tape kind and flags of the scalar `value`, which `serialize` wrote as `text`. */
+function scalarKind (value: JsonInput, text: string): number {
+  switch (typeof value) {
+    case 'string': return text.includes('\\') ? STRING | ESCAPED : STRING
+    case 'number': return /[.eE]/.test(text) ? NUMBER : NUMBER | INTEGER
+    case 'bigint': return NUMBER | INTEGER
+    case 'boolean': return value ? TRUE : FALSE
+    default:
+      if (value === null) return NULL
+      return value instanceof JsonNumber ? (value.isInteger ? NUMBER | INTEGER : NUMBER) : 0
+  }
+}
+
+/**
+ * Scans a new value into its own document, with the limits of `doc`. A scalar from JS (string,
+ * number, bigint, boolean, null, `JsonNumber`) is written by `serialize` and known to be valid, so
+ * its one-entry tape is made directly instead of scanning it again.
+ */
 function valueDocument (doc: JsonDocument, value: JsonInput): JsonDocument {
+  if (typeof value !== 'object' || value === null || value instanceof JsonNumber) {
+    const text = serialize(value, doc.limits.maxDepth, noRawValues)
+    const kind = scalarKind(value, text)
+    const bytes = Buffer.from(text, 'utf8')
+    if (bytes.length > doc.limits.maxBytes) return scanWithLimits(bytes, doc.limits)
+    return new JsonDocument(bytes, bytes, scalarTape(kind, bytes.length), doc.limits)
+  }
   const check = (bytes: Uint8Array): void => { scanWithLimits(bytes, doc.limits) }
   if (value instanceof RawJson || (typeof value === 'object' && value !== null && 'toJsonBytes' in value)) {
     return scanWithLimits(rawBytes(value as RawJson), doc.limits)

@@ -22,6 +22,44 @@ WHITESPACE[0x09] = 1
 WHITESPACE[0x0a] = 1
 WHITESPACE[0x0d] = 1
 
+/**
+ * The output of an emit as byte ranges of source buffers. A range that starts where the previous
+ * one (of the same buffer) ended extends it, so the untouched members around an edit, with their
+ * separators, become one range, and the bytes are copied once into one buffer at the end.
+ */
+export class ByteRanges {
+  private readonly sources: Buffer[] = []
+  private readonly starts: number[] = []
+  private readonly ends: number[] = []
+  /** Total bytes so far. */
+  length = 0
+
+  /** Appends `source[start, end)`. */
+  add (source: Buffer, start: number, end: number): void {
+    if (end <= start) return
+    const last = this.sources.length - 1
+    if (last >= 0 && this.sources[last] === source && this.ends[last] === start) this.ends[last] = end
+    else { this.sources.push(source); this.starts.push(start); this.ends.push(end) }
+    this.length += end - start
+  }
+
+  /** The bytes as one new buffer. */
+  copy (): Buffer {
+    const out = Buffer.allocUnsafe(this.length)
+    let at = 0
+    for (let k = 0; k < this.sources.length; k++) {
+      at += (this.sources[k] as Buffer).copy(out, at, this.starts[k], this.ends[k])
+    }
+    return out
+  }
+
+  /** The bytes: a zero-copy slice when they are one range, else a new buffer. */
+  view (): Buffer {
+    if (this.sources.length === 1) return (this.sources[0] as Buffer).subarray(this.starts[0], this.ends[0])
+    return this.sources.length === 0 ? Buffer.alloc(0) : this.copy()
+  }
+}
+
 function startOf (doc: JsonDocument, index: number): number {
   return doc.tape[index * SLOTS + 1] as number
 }
@@ -30,87 +68,103 @@ function endOf (doc: JsonDocument, index: number): number {
   return doc.tape[index * SLOTS + 2] as number
 }
 
-function emitObject (doc: JsonDocument, index: number, out: Uint8Array[]): void {
+// The separator before the next member, as numbers (no object per member): NO_SEPARATOR before
+// the first, NEW_SEPARATOR (a bare comma) after the last original member, else the input range
+// [separatorStart, separatorEnd) that stood between two original members.
+const NO_SEPARATOR = -1
+const NEW_SEPARATOR = -2
+
+function addSeparator (out: ByteRanges, bytes: Buffer, start: number, end: number): void {
+  if (start === NEW_SEPARATOR) out.add(COMMA, 0, 1)
+  else if (start !== NO_SEPARATOR) out.add(bytes, start, end)
+}
+
+function emitObject (doc: JsonDocument, index: number, out: ByteRanges): void {
   const bytes = doc.bytes
   const overlay = doc.overlays?.get(index)
   const keys = originalMembers(doc, index)
   const close = endOf(doc, index) - 1
-  let separator: Uint8Array | undefined
+  let separatorStart = NO_SEPARATOR
+  let separatorEnd = 0
   const last = keys[keys.length - 1]
   if (last === undefined) {
-    out.push(bytes.subarray(startOf(doc, index), close))
+    out.add(bytes, startOf(doc, index), close)
   } else {
-    out.push(bytes.subarray(startOf(doc, index), startOf(doc, keys[0] as number)))
+    out.add(bytes, startOf(doc, index), startOf(doc, keys[0] as number))
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] as number
       if (overlay?.deleted.has(key) === true) continue
-      if (separator !== undefined) out.push(separator)
-      out.push(bytes.subarray(startOf(doc, key), startOf(doc, key + 1)))
+      addSeparator(out, bytes, separatorStart, separatorEnd)
+      out.add(bytes, startOf(doc, key), startOf(doc, key + 1))
       const replaced = overlay?.replaced.get(key)
       if (replaced !== undefined) emitInto(replaced, 0, out)
       else emitInto(doc, key + 1, out)
       const next = keys[k + 1]
-      separator = next === undefined ? COMMA : bytes.subarray(endOf(doc, key + 1), startOf(doc, next))
+      if (next === undefined) separatorStart = NEW_SEPARATOR
+      else { separatorStart = endOf(doc, key + 1); separatorEnd = startOf(doc, next) }
     }
   }
   for (const member of overlay?.added ?? []) {
-    if (separator !== undefined) out.push(separator)
-    out.push(Buffer.from(quoteString(member.key) + ':', 'utf8'))
+    addSeparator(out, bytes, separatorStart, separatorEnd)
+    const key = Buffer.from(quoteString(member.key) + ':', 'utf8')
+    out.add(key, 0, key.length)
     emitInto(member.value, 0, out)
-    separator = COMMA
+    separatorStart = NEW_SEPARATOR
   }
-  out.push(bytes.subarray(last === undefined ? close : endOf(doc, last + 1), close + 1))
+  out.add(bytes, last === undefined ? close : endOf(doc, last + 1), close + 1)
 }
 
-function emitArray (doc: JsonDocument, index: number, out: Uint8Array[]): void {
+function emitArray (doc: JsonDocument, index: number, out: ByteRanges): void {
   const bytes = doc.bytes
   const overlay = doc.overlays?.get(index)
   const elements = originalMembers(doc, index)
   const close = endOf(doc, index) - 1
-  let separator: Uint8Array | undefined
+  let separatorStart = NO_SEPARATOR
+  let separatorEnd = 0
   const writeNew = (anchor: number): void => {
     for (const value of overlay?.before.get(anchor) ?? []) {
-      if (separator !== undefined) out.push(separator)
+      addSeparator(out, bytes, separatorStart, separatorEnd)
       emitInto(value, 0, out)
-      separator = COMMA
+      separatorStart = NEW_SEPARATOR
     }
   }
   const last = elements[elements.length - 1]
   if (last === undefined) {
-    out.push(bytes.subarray(startOf(doc, index), close))
+    out.add(bytes, startOf(doc, index), close)
   } else {
-    out.push(bytes.subarray(startOf(doc, index), startOf(doc, elements[0] as number)))
+    out.add(bytes, startOf(doc, index), startOf(doc, elements[0] as number))
     for (let k = 0; k < elements.length; k++) {
       const element = elements[k] as number
       writeNew(element)
       if (overlay?.deleted.has(element) === true) continue
-      if (separator !== undefined) out.push(separator)
+      addSeparator(out, bytes, separatorStart, separatorEnd)
       const replaced = overlay?.replaced.get(element)
       if (replaced !== undefined) emitInto(replaced, 0, out)
       else emitInto(doc, element, out)
       const next = elements[k + 1]
-      separator = next === undefined ? COMMA : bytes.subarray(endOf(doc, element), startOf(doc, next))
+      if (next === undefined) separatorStart = NEW_SEPARATOR
+      else { separatorStart = endOf(doc, element); separatorEnd = startOf(doc, next) }
     }
   }
   writeNew(-1)
-  out.push(bytes.subarray(last === undefined ? close : endOf(doc, last), close + 1))
+  out.add(bytes, last === undefined ? close : endOf(doc, last), close + 1)
 }
 
 /** Appends the current bytes of the value at `index` of `doc` to `out`. */
-export function emitInto (doc: JsonDocument, index: number, out: Uint8Array[]): void {
+export function emitInto (doc: JsonDocument, index: number, out: ByteRanges): void {
   if (index === 0 && doc.rootReplacement !== undefined) { emitInto(doc.rootReplacement, 0, out); return }
-  if (doc.dirty?.has(index) !== true) { out.push(doc.bytes.subarray(startOf(doc, index), endOf(doc, index))); return }
+  if (doc.dirty?.has(index) !== true) { out.add(doc.bytes, startOf(doc, index), endOf(doc, index)); return }
   const kind = (doc.tape[index * SLOTS] as number) & KIND_MASK
   if (kind === OBJECT) emitObject(doc, index, out)
   else if (kind === ARRAY) emitArray(doc, index, out)
-  else out.push(doc.bytes.subarray(startOf(doc, index), endOf(doc, index)))
+  else out.add(doc.bytes, startOf(doc, index), endOf(doc, index))
 }
 
 /** The current bytes of one value (a zero-copy slice when it holds no edits). */
 export function emitValueBytes (doc: JsonDocument, index: number): Uint8Array {
-  const out: Uint8Array[] = []
+  const out = new ByteRanges()
   emitInto(doc, index, out)
-  return out.length === 1 ? out[0] as Uint8Array : Buffer.concat(out)
+  return out.view()
 }
 
 /** Removes whitespace outside strings; everything else is copied as it is. */
@@ -143,9 +197,10 @@ export function emitDocument (doc: JsonDocument, compact: boolean): Uint8Array {
     return compactBytes(doc.bytes)
   }
   const bytes = doc.bytes
-  const out: Uint8Array[] = [bytes.subarray(0, startOf(doc, 0))]
+  const out = new ByteRanges()
+  out.add(bytes, 0, startOf(doc, 0))
   emitInto(doc, 0, out)
-  out.push(bytes.subarray(endOf(doc, 0)))
-  const whole = Buffer.concat(out)
+  out.add(bytes, endOf(doc, 0), bytes.length)
+  const whole = out.copy()
   return compact ? compactBytes(whole) : whole
 }

@@ -9,7 +9,7 @@ import type { Ref } from './overlay.js'
 
 /** Original members of the container at `index`: key tape indexes (objects) or element indexes (arrays). */
 export function originalMembers (doc: JsonDocument, index: number): Int32Array {
-  const cached = doc.memberCache.get(index)
+  const cached = doc.memberCache?.get(index)
   if (cached !== undefined) return cached
   const tape = doc.tape
   const end = tape[index * SLOTS + 3] as number
@@ -17,6 +17,7 @@ export function originalMembers (doc: JsonDocument, index: number): Int32Array {
   const found: number[] = []
   for (let k = index + 1; k < end; k = nextIndex(tape, isObject ? k + 1 : k)) found.push(k)
   const members = Int32Array.from(found)
+  doc.memberCache ??= new Map()
   doc.memberCache.set(index, members)
   return members
 }
@@ -27,13 +28,29 @@ export function keyText (doc: JsonDocument, key: number): string {
   return decodeString(doc.bytes, (doc.tape[e + 1] as number) + 1, (doc.tape[e + 2] as number) - 1, ((doc.tape[e] as number) & ESCAPED) !== 0)
 }
 
-function keyEquals (doc: JsonDocument, key: number, text: string, utf8: Buffer | undefined): boolean {
+/** Whether every character of `text` is ASCII, so that its UTF-8 bytes are its char codes. */
+function isAscii (text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) > 0x7f) return false
+  return true
+}
+
+/**
+ * Whether the key entry `key` decodes to `text`. `utf8` is `text` as UTF-8 bytes, `'ascii'` when
+ * `text` is ASCII (then its char codes are its bytes: no encoding per lookup), or undefined when
+ * `text` is not well-formed UTF-16 (then the key is decoded and compared as a string).
+ */
+function keyEquals (doc: JsonDocument, key: number, text: string, utf8: Buffer | 'ascii' | undefined): boolean {
   const e = key * SLOTS
   if (utf8 === undefined || ((doc.tape[e] as number) & ESCAPED) !== 0) return keyText(doc, key) === text
   const start = (doc.tape[e + 1] as number) + 1
   const length = (doc.tape[e + 2] as number) - 1 - start
-  if (length !== utf8.length) return false
   const bytes = doc.bytes
+  if (utf8 === 'ascii') {
+    if (length !== text.length) return false
+    for (let k = 0; k < length; k++) if (bytes[start + k] !== text.charCodeAt(k)) return false
+    return true
+  }
+  if (length !== utf8.length) return false
   for (let k = 0; k < length; k++) if (bytes[start + k] !== utf8[k]) return false
   return true
 }
@@ -52,7 +69,7 @@ export interface KeyHit {
 export function findKey (doc: JsonDocument, index: number, text: string): KeyHit | undefined {
   const overlay = doc.overlays?.get(index)
   // a key that is not well-formed UTF-16 cannot be compared as UTF-8 bytes
-  const utf8 = isWellFormed(text) ? Buffer.from(text, 'utf8') : undefined
+  const utf8 = isAscii(text) ? 'ascii' : isWellFormed(text) ? Buffer.from(text, 'utf8') : undefined
   for (const key of originalMembers(doc, index)) {
     if (overlay?.deleted.has(key) === true) continue
     if (!keyEquals(doc, key, text, utf8)) continue

@@ -50,6 +50,19 @@ function handOut (tape: Int32Array, ints: number): Int32Array {
   return tape
 }
 
+/**
+ * The tape of a document that is one scalar spanning all `length` bytes, for values an edit wrote
+ * itself (known valid, so not scanned again). `kind` includes its flags.
+ */
+export function scalarTape (kind: number, length: number): Tape {
+  const tape = scratch
+  tape[0] = kind
+  tape[1] = 0
+  tape[2] = length
+  tape[3] = 0
+  return { data: handOut(tape, SLOTS), count: 1 }
+}
+
 /** FNV-1a over the raw bytes of a key (quotes excluded); only used to find duplicate candidates. */
 function hashKey (bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5
