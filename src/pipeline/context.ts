@@ -137,8 +137,6 @@ export class RequestContext implements PluginContext, PickInput {
   failedBody: string | undefined = undefined
   /** Set once the log phase ran, so it runs exactly once. */
   finished = false
-  /** Called by identify(): the pipeline switches to the merchant's chain. */
-  onIdentify: ((merchant: Merchant) => void) | undefined = undefined
   private readonly baseLog: Logger
   private boundLog: Logger | undefined = undefined
 
@@ -159,7 +157,10 @@ export class RequestContext implements PluginContext, PickInput {
 
   identify (merchant: Merchant): void {
     this.merchant = merchant
-    this.onIdentify?.(merchant)
+    // From here on the merchant's plugin overlay applies (run-phase notices the new chain).
+    if (this.snapshot !== undefined && this.routeId !== '') {
+      this.chain = this.snapshot.chains.forMerchant(this.routeId, this.serviceId, merchant.id)
+    }
   }
 
   /** The balancer's view of this request (the context itself: no allocation). */

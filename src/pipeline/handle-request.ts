@@ -80,7 +80,6 @@ export function handleRequest (driver: RequestDriver, incoming: IngressRequest, 
   ctx.matchedPath = request.path
   ctx.routedPath = match.upstreamPath
   ctx.chain = snapshot.chains.forRoute(route.id)
-  ctx.onIdentify = (merchant) => { ctx.chain = snapshot.chains.forMerchant(route.id, route.serviceId, merchant.id) }
   continueWith(ctx, runPhase(ctx, 'rewrite'), afterRewrite)
 }
 
