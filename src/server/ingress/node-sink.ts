@@ -2,39 +2,58 @@ import type { ServerResponse } from 'node:http'
 import type { Http2ServerResponse } from 'node:http2'
 import type { ResponseSink } from './ingress.js'
 
-/** The ResponseSink of the node ingress over an HTTP/1.x ServerResponse. */
-export class Http1Sink implements ResponseSink {
-  private readonly res: ServerResponse
-  private closeAfter = false
+/** The part both node:http's and the HTTP/2 compatibility API's responses offer. */
+interface WritableResponse {
+  readonly headersSent: boolean
+  readonly writableFinished: boolean
+  write (chunk: Buffer): boolean
+  end (chunk?: Buffer | string): unknown
+  once (event: 'drain' | 'close', listener: () => void): unknown
+}
 
-  constructor (res: ServerResponse) {
+/** What is the same for both: writing, ending, drain and abort notifications. */
+abstract class NodeResponseSink<R extends ServerResponse | Http2ServerResponse> implements ResponseSink {
+  protected readonly res: R
+  private readonly out: WritableResponse
+
+  constructor (res: R) {
     this.res = res
+    this.out = res as unknown as WritableResponse
   }
 
   get headersSent (): boolean {
-    return this.res.headersSent
+    return this.out.headersSent
   }
+
+  abstract writeHead (status: number, headers: string[]): void
+  abstract destroy (): void
+  abstract closeAfterResponse (): void
+
+  write (chunk: Buffer): boolean {
+    return this.out.write(chunk)
+  }
+
+  end (chunk?: Buffer | string): void {
+    if (chunk === undefined) this.out.end()
+    else this.out.end(chunk)
+  }
+
+  onDrain (listener: () => void): void {
+    this.out.once('drain', listener)
+  }
+
+  onAbort (listener: () => void): void {
+    this.out.once('close', () => { if (!this.out.writableFinished) listener() })
+  }
+}
+
+/** The ResponseSink of the node ingress over an HTTP/1.x ServerResponse. */
+export class Http1Sink extends NodeResponseSink<ServerResponse> {
+  private closeAfter = false
 
   writeHead (status: number, headers: string[]): void {
     if (this.closeAfter) headers.push('connection', 'close')
     this.res.writeHead(status, headers)
-  }
-
-  write (chunk: Buffer): boolean {
-    return this.res.write(chunk)
-  }
-
-  end (chunk?: Buffer | string): void {
-    if (chunk === undefined) this.res.end()
-    else this.res.end(chunk)
-  }
-
-  onDrain (listener: () => void): void {
-    this.res.once('drain', listener)
-  }
-
-  onAbort (listener: () => void): void {
-    this.res.once('close', () => { if (!this.res.writableFinished) listener() })
   }
 
   destroy (): void {
@@ -47,17 +66,7 @@ export class Http1Sink implements ResponseSink {
 }
 
 /** The ResponseSink over an HTTP/2 compatibility response: flat headers become an object. */
-export class Http2Sink implements ResponseSink {
-  private readonly res: Http2ServerResponse
-
-  constructor (res: Http2ServerResponse) {
-    this.res = res
-  }
-
-  get headersSent (): boolean {
-    return this.res.headersSent
-  }
-
+export class Http2Sink extends NodeResponseSink<Http2ServerResponse> {
   writeHead (status: number, headers: string[]): void {
     const object: Record<string, string | string[]> = {}
     for (let i = 0; i < headers.length; i += 2) {
@@ -69,23 +78,6 @@ export class Http2Sink implements ResponseSink {
       else object[name] = [prev, value]
     }
     this.res.writeHead(status, object)
-  }
-
-  write (chunk: Buffer): boolean {
-    return this.res.write(chunk)
-  }
-
-  end (chunk?: Buffer | string): void {
-    if (chunk === undefined) this.res.end()
-    else this.res.end(chunk)
-  }
-
-  onDrain (listener: () => void): void {
-    this.res.once('drain', listener)
-  }
-
-  onAbort (listener: () => void): void {
-    this.res.once('close', () => { if (!this.res.writableFinished) listener() })
   }
 
   destroy (): void {
