@@ -14,9 +14,12 @@ export function originalMembers (doc: JsonDocument, index: number): Int32Array {
   const tape = doc.tape
   const end = tape[index * SLOTS + 3] as number
   const isObject = ((tape[index * SLOTS] as number) & KIND_MASK) === 1
-  const found: number[] = []
-  for (let k = index + 1; k < end; k = nextIndex(tape, isObject ? k + 1 : k)) found.push(k)
-  const members = Int32Array.from(found)
+  // counted first, then filled: no intermediate array (Int32Array.from would also go through an iterator)
+  let count = 0
+  for (let k = index + 1; k < end; k = nextIndex(tape, isObject ? k + 1 : k)) count++
+  const members = new Int32Array(count)
+  count = 0
+  for (let k = index + 1; k < end; k = nextIndex(tape, isObject ? k + 1 : k)) members[count++] = k
   doc.memberCache ??= new Map()
   doc.memberCache.set(index, members)
   return members
