@@ -19,7 +19,7 @@ function trimBasePath (path: string): string {
 }
 
 /**
- * Normalises host names (lower-case), methods (upper-case), base paths and file paths (absolute
+ * Normalises host names and `hash_header` (lower-case), methods (upper-case), base paths and file paths (absolute
  * from `baseDir`), fills in merchant names, and takes bindings and certificates as the checks
  * resolved them. The result is a fresh JSON round trip: plain data with no shared references.
  */
@@ -29,6 +29,7 @@ export function resolveConfig (doc: ConfigDocument, baseDir: string, plugins: Pl
     services: doc.services.map((s) => ({
       ...s,
       path: trimBasePath(s.path),
+      ...(s.hash_header === undefined ? {} : { hash_header: s.hash_header.toLowerCase() }),
       tls: { ...s.tls, ...(s.tls.ca_file === undefined ? {} : { ca_file: resolve(baseDir, s.tls.ca_file) }) }
     })),
     routes: doc.routes.map((r) => ({

@@ -196,6 +196,32 @@ void test('a service may not list the same target twice; an unreadable CA file i
   ])
 })
 
+void test('hash_on header needs hash_header, and hash_header needs hash_on header', () => {
+  const doc = minimalDocument()
+  doc.services.push({ id: 'by-header', targets: [{ host: 'b.internal', port: 80 }], balancer: 'consistent-hash', hash_on: 'header' })
+  doc.services.push({ id: 'stray-header', targets: [{ host: 'c.internal', port: 80 }], hash_header: 'x-tenant' })
+  assert.deepEqual(problemsOf(validateConfig(doc, options)), [
+    ['/services/1/hash_header', "required when hash_on is 'header'"],
+    ['/services/2/hash_header', "only used when hash_on is 'header' (hash_on is 'ip')"]
+  ])
+})
+
+void test('balancer options are accepted, hash_header lower-cased; unknown balancers refused', () => {
+  const doc = minimalDocument()
+  Object.assign(doc.services[0], { balancer: 'consistent-hash', hash_on: 'header', hash_header: 'X-Tenant-Id', ewma_decay_ms: 5000, ewma_error_penalty_ms: 2000 })
+  const service = configOf(validateConfig(doc, options)).services[0]
+  assert.deepEqual([service?.balancer, service?.hash_on, service?.hash_header, service?.ewma_decay_ms, service?.ewma_error_penalty_ms],
+    ['consistent-hash', 'header', 'x-tenant-id', 5000, 2000])
+  for (const balancer of ['least-connections', 'round-robin', 'p2c-peak-ewma']) {
+    const other = minimalDocument()
+    other.services[0].balancer = balancer
+    assert.equal(configOf(validateConfig(other, options)).services[0]?.balancer, balancer)
+  }
+  const bad = minimalDocument()
+  bad.services[0].balancer = 'least-conn'
+  assert.equal(problemsOf(validateConfig(bad, options))[0]?.[0], '/services/0/balancer')
+})
+
 void test('schema problems and cross-check problems are reported together', () => {
   const doc = minimalDocument()
   doc.routes.push({ id: 'r2', service: 'ghost', paths: ['/r2'] }, { id: 'r3', service: 'orders', paths: [] })

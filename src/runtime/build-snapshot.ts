@@ -1,10 +1,10 @@
-import type { GatewayConfig, PluginBindingConfig } from '../config/gateway-config.js'
+import type { GatewayConfig, PluginBindingConfig, ServiceConfig } from '../config/gateway-config.js'
 import type { Logger } from '../kit/logger.js'
 import type { PluginDefinition, PluginEnv } from '../kit/plugin.js'
 import { ChainIndex, type ScopedBinding } from '../pipeline/compile.js'
 import { TrustedProxies } from '../pipeline/forwarded.js'
 import { compileRouter } from '../router/router.js'
-import { createBalancer } from '../upstream/balancers/registry.js'
+import { createBalancer, type BalancerOptions } from '../upstream/balancers/registry.js'
 import type { TargetRegistry } from '../upstream/targets.js'
 import { toTargets } from '../upstream/targets.js'
 import type { ServiceRuntime } from '../upstream/service.js'
@@ -37,7 +37,7 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
       id: service.id,
       protocol: service.protocol,
       basePath: service.path,
-      balancer: createBalancer(service.balancer, targets, deps.targets),
+      balancer: createBalancer(service.balancer, targets, deps.targets, balancerOptions(service)),
       transport: deps.transports.forService(service),
       timeouts: { connectMs: service.timeouts.connect_ms, sendMs: service.timeouts.send_ms, readMs: service.timeouts.read_ms }
     })
@@ -71,6 +71,16 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
     },
     inFlight: 0,
     retired: false
+  }
+}
+
+/** The service's balancer options; an error counts as at least the read timeout unless configured. */
+function balancerOptions (service: ServiceConfig): BalancerOptions {
+  return {
+    hashOn: service.hash_on,
+    ...(service.hash_on === 'header' ? { hashHeader: service.hash_header } : {}),
+    decayMs: service.ewma_decay_ms,
+    errorPenaltyMs: service.ewma_error_penalty_ms ?? service.timeouts.read_ms
   }
 }
 

@@ -54,7 +54,41 @@ void test('begin and end count attempts, outcomes and consecutive failures', () 
   state.end({ ok: false, latencyMs: 5 })
   assert.equal(state.consecutiveFailures, 2)
   state.end({ ok: true, latencyMs: 5 })
-  assert.deepEqual({ ...state }, { id: 'a:1', inFlight: 0, sent: 3, succeeded: 1, failed: 2, consecutiveFailures: 0, unmatchedEnds: 0 })
+  assert.deepEqual({ ...state }, {
+    id: 'a:1', inFlight: 0, sent: 3, succeeded: 1, failed: 2, consecutiveFailures: 0, unmatchedEnds: 0, costMs: 0, costAtMs: 0, costSamples: 0
+  })
+})
+
+void test('recordCost: the first sample is taken as is, a higher one replaces the cost, a lower one is blended by elapsed time', () => {
+  const state = new TargetState('a:1')
+  state.recordCost(40, 1_000, 10_000)
+  assert.deepEqual([state.costMs, state.costAtMs, state.costSamples], [40, 1_000, 1])
+  state.recordCost(100, 1_000, 10_000)
+  assert.equal(state.costMs, 100)
+  // Same instant: a lower sample has no weight yet.
+  state.recordCost(10, 1_000, 10_000)
+  assert.equal(state.costMs, 100)
+  // One time constant later: 100·e^−1 + 10·(1 − e^−1) ≈ 43.
+  state.recordCost(10, 11_000, 10_000)
+  assert.ok(Math.abs(state.costMs - (100 * Math.exp(-1) + 10 * (1 - Math.exp(-1)))) < 1e-9)
+  assert.equal(state.costSamples, 4)
+})
+
+void test('decayedCostMs decays with the time constant and never grows for a clock that steps back', () => {
+  const state = new TargetState('a:1')
+  state.recordCost(200, 5_000, 10_000)
+  assert.equal(state.decayedCostMs(5_000, 10_000), 200)
+  assert.ok(Math.abs(state.decayedCostMs(25_000, 10_000) - 200 * Math.exp(-2)) < 1e-9)
+  assert.equal(state.decayedCostMs(4_000, 10_000), 200)
+})
+
+void test('a slower sample than the decayed cost replaces it (peak), even below the undecayed cost', () => {
+  const state = new TargetState('a:1')
+  state.recordCost(100, 0, 10_000)
+  // 20 s later the cost has decayed to 100·e^−2 ≈ 13.5: a 50 ms answer is a new peak.
+  state.recordCost(50, 20_000, 10_000)
+  assert.equal(state.costMs, 50)
+  assert.equal(state.costAtMs, 20_000)
 })
 
 void test('an end without a begin never makes in-flight negative and is counted', () => {

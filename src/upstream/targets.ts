@@ -57,6 +57,15 @@ export class TargetState {
   consecutiveFailures = 0
   /** `end` calls that found no attempt in flight: a caller bug (onDone twice), counted not hidden. */
   unmatchedEnds = 0
+  /**
+   * Peak-EWMA latency cost in milliseconds as of `costAtMs` (0 until the first sample); read it
+   * through `decayedCostMs`. Kept here, not in a balancer, so a reload keeps what was learnt.
+   */
+  costMs = 0
+  /** Clock reading (ms, the balancer's clock) of the last cost sample. */
+  costAtMs = 0
+  /** Cost samples recorded, ever: 0 means the target has no latency history yet. */
+  costSamples = 0
 
   constructor (id: string) {
     this.id = id
@@ -80,6 +89,38 @@ export class TargetState {
       this.failed++
       this.consecutiveFailures++
     }
+  }
+
+  /**
+   * The cost decayed to `nowMs`: `costMs · e^(−(nowMs − costAtMs) / decayMs)`, so a target that
+   * stopped being picked after a slow or failed answer looks cheaper again as time passes.
+   * @param decayMs the time constant τ in milliseconds (> 0)
+   */
+  decayedCostMs (nowMs: number, decayMs: number): number {
+    const elapsedMs = nowMs - this.costAtMs
+    return elapsedMs > 0 ? this.costMs * Math.exp(-elapsedMs / decayMs) : this.costMs
+  }
+
+  /**
+   * Records one latency sample with the peak-EWMA rule (Finagle's `PeakEwma`): a sample above the
+   * current (decayed) cost replaces it at once, so a slowdown is seen on its first request; a lower
+   * one is blended in with weight `1 − e^(−Δt/τ)`, so recovery is believed only gradually.
+   * @param sampleMs the latency to record, ms (errors arrive here already raised to the penalty)
+   * @param nowMs the clock reading now, ms
+   * @param decayMs the time constant τ in milliseconds (> 0)
+   */
+  recordCost (sampleMs: number, nowMs: number, decayMs: number): void {
+    const current = this.decayedCostMs(nowMs, decayMs)
+    if (this.costSamples === 0 || sampleMs > current) {
+      this.costMs = sampleMs
+    } else {
+      const elapsedMs = nowMs - this.costAtMs
+      const keep = elapsedMs > 0 ? Math.exp(-elapsedMs / decayMs) : 1
+      // `current` already holds cost·keep; the new sample fills the part that decayed away.
+      this.costMs = current + sampleMs * (1 - keep)
+    }
+    if (nowMs > this.costAtMs) this.costAtMs = nowMs
+    this.costSamples++
   }
 }
 

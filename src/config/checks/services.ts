@@ -1,4 +1,4 @@
-/** Cross checks of services: distinct targets, a readable CA file. */
+/** Cross checks of services: distinct targets, hash options that fit together, a readable CA file. */
 import { accessSync, constants } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ServiceEntry } from '../schema/service.js'
@@ -7,12 +7,15 @@ import { reportDuplicates, usableItems, type Item } from './items.js'
 
 /**
  * Reports a target listed twice in one service (balancer state is kept per address, so two
- * entries would silently share it; raise the weight instead) and a `tls.ca_file` that cannot be read.
+ * entries would silently share it; raise the weight instead), `hash_on: header` without
+ * `hash_header` (or `hash_header` with another `hash_on`) and a `tls.ca_file` that cannot be read.
  */
 export function checkServices (services: ReadonlyArray<Item<ServiceEntry>>, baseDir: string, problems: ProblemList): void {
   for (const { index, entry } of services) {
     const targets = usableItems<ServiceEntry['targets'][number]>(entry.targets, problems, 'services', index, 'targets')
     reportDuplicates(targets, problems, 'target', (t) => `${t.host.toLowerCase()}:${t.port}`, (item) => item.at)
+    if (entry.hash_on === 'header' && entry.hash_header === undefined) problems.add(`/services/${index}/hash_header`, "required when hash_on is 'header'")
+    if (entry.hash_on !== 'header' && entry.hash_header !== undefined) problems.add(`/services/${index}/hash_header`, `only used when hash_on is 'header' (hash_on is '${entry.hash_on}')`)
     const caFile = entry.tls.ca_file
     if (caFile === undefined) continue
     const path = resolve(baseDir, caFile)

@@ -1,6 +1,6 @@
 /** A service: the upstream a route proxies to (targets, balancer, timeouts, TLS, keep-alive). */
 import { Type, type Static } from '@sinclair/typebox'
-import { BASE_PATH_PATTERN, Flag, Host, Id, Port, PositiveInt, Section, StringEnum, TimeoutMs } from './typedefs.js'
+import { BASE_PATH_PATTERN, Flag, HEADER_NAME_PATTERN, Host, Id, Port, PositiveInt, Section, StringEnum, TimeoutMs } from './typedefs.js'
 
 /** Upstream protocols supported now; `tgrpc` and `grpc` (DESIGN.md §6) come with later issues. */
 export const SERVICE_PROTOCOLS = ['http', 'https'] as const
@@ -9,8 +9,10 @@ export const PLANNED_SERVICE_PROTOCOLS: Readonly<Record<string, string>> = {
   tgrpc: "protocol 'tgrpc' is not supported yet (TG-RPC upstreams come in a later release); use http or https",
   grpc: "protocol 'grpc' is not supported yet (gRPC upstreams come in a later release); use http or https"
 }
-/** Balancers available now; the others of DESIGN.md §6 come with later issues. */
-export const BALANCERS = ['round-robin'] as const
+/** Balancers a service may name (DESIGN.md §6); `src/upstream/balancers/README.md` says when to use which. */
+export const BALANCERS = ['p2c-peak-ewma', 'least-connections', 'round-robin', 'consistent-hash'] as const
+/** What `consistent-hash` hashes a request on. */
+export const HASH_ON = ['ip', 'merchant', 'header', 'path'] as const
 
 /** One backend address of a service. */
 export const TargetSchema = Type.Object({
@@ -24,7 +26,11 @@ export const ServiceSchema = Type.Object({
   id: Id('Unique id of the service; required.'),
   protocol: StringEnum(SERVICE_PROTOCOLS, 'Protocol spoken to the targets: http or https; default "http".', 'http'),
   targets: Type.Array(TargetSchema, { minItems: 1, description: 'Backends, at least one; required.' }),
-  balancer: StringEnum(BALANCERS, 'How a target is picked; only "round-robin" for now; default "round-robin".', 'round-robin'),
+  balancer: StringEnum(BALANCERS, 'How a target is picked: p2c-peak-ewma, least-connections, round-robin or consistent-hash; default "p2c-peak-ewma".', 'p2c-peak-ewma'),
+  hash_on: StringEnum(HASH_ON, 'consistent-hash key: client ip, merchant id, a header or the path (ip when the key is missing); default "ip".', 'ip'),
+  hash_header: Type.Optional(Type.String({ pattern: HEADER_NAME_PATTERN, description: 'Header hashed on when hash_on is "header" (required then); default none.' })),
+  ewma_decay_ms: TimeoutMs('p2c-peak-ewma: time constant of the latency cost decay, ms; default 10000.', 10_000),
+  ewma_error_penalty_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, description: 'p2c-peak-ewma: least latency a failed attempt counts as, ms; default timeouts.read_ms.' })),
   timeouts: Section({
     connect_ms: TimeoutMs('Time to open a connection (and finish TLS) to a target; default 2000.', 2_000),
     send_ms: TimeoutMs('Time to write the request to the target; default 10000.', 10_000),

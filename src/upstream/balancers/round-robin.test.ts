@@ -75,5 +75,5 @@ void test('in-flight counts survive a rebuild with the same targets', () => {
 })
 
 void test('createBalancer refuses an unknown name', () => {
-  assert.throws(() => createBalancer('random', [], new TargetRegistry()), /unknown balancer "random"; known: round-robin/)
+  assert.throws(() => createBalancer('random', [], new TargetRegistry()), /unknown balancer "random"; known: p2c-peak-ewma, least-connections, round-robin, consistent-hash/)
 })
