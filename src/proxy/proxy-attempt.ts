@@ -24,6 +24,8 @@ export class ProxyAttempt implements UpstreamResponseHandler {
   private readonly finish: (ctx: RequestContext) => void
   private readonly fail: (ctx: RequestContext, reply: Reply) => void
   private status = 0
+  /** Milliseconds from send to the response head, -1 until it arrived. */
+  private headLatencyMs = -1
   private filtersBody = false
 
   constructor (ctx: RequestContext, service: ServiceRuntime, target: Target,
@@ -38,7 +40,8 @@ export class ProxyAttempt implements UpstreamResponseHandler {
   onHead (status: number, headers: string[]): void {
     const ctx = this.ctx
     this.status = status
-    ctx.timings.upstreamMs = performance.now() - this.sentAt
+    this.headLatencyMs = performance.now() - this.sentAt
+    ctx.timings.upstreamMs = this.headLatencyMs
     if (ctx.upstream !== undefined) ctx.upstream.status = status
     const flat = stripHopByHopFlat(headers)
     flat.push('x-request-id', ctx.request.id)
@@ -114,6 +117,9 @@ export class ProxyAttempt implements UpstreamResponseHandler {
     if (this.settled) return
     this.settled = true
     const healthy = ok && this.status !== 502 && this.status !== 503 && this.status !== 504
-    this.service.balancer.onDone(this.target, { latencyMs: performance.now() - this.sentAt, ok: healthy })
+    // The balancer learns the target's latency to the response head, not the body's transfer time,
+    // which depends on the size and the client's pace; the in-flight count drops only at the end.
+    const latencyMs = this.headLatencyMs >= 0 ? this.headLatencyMs : performance.now() - this.sentAt
+    this.service.balancer.onDone(this.target, { latencyMs, ok: healthy })
   }
 }
