@@ -63,7 +63,7 @@ export class NodeListener {
     }
     if (tlsContexts === undefined) throw new Error(`listener ${config.name}: https needs certificates`)
     this.http2 = config.http2
-      ? http2.createSecureServer({ allowHTTP1: false, maxHeaderListPairs: limits.maxHeaderCount + 8, maxSessionMemory: 32 }, (req: Http2ServerRequest, res: Http2ServerResponse) => {
+      ? http2.createSecureServer({ allowHTTP1: false, maxHeaderListPairs: limits.maxHeaderCount + 8, maxSessionMemory: 32, settings: { maxHeaderListSize: limits.maxHeaderBytes } }, (req: Http2ServerRequest, res: Http2ServerResponse) => {
         handler(fromHttp2(req, localPort()), new Http2Sink(res))
       })
       : undefined
