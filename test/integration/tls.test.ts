@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import type { TLSSocket } from 'node:tls'
+import tls, { type TLSSocket } from 'node:tls'
 import { makeCertificate, type TestCertificate } from '../support/certs.js'
 import { gatewayConfig } from '../support/configs.js'
 import { freePort } from '../support/free-port.js'
@@ -46,6 +46,7 @@ describe('HTTPS listener: SNI certificates and HTTP/2', () => {
       port,
       upstreamPort,
       listeners: [{ name: 'tls', host: '127.0.0.1', port, protocol: 'https' }],
+      gateway: { timeouts: { header_read_ms: 1000 } },
       certificates: [
         { id: 'shop', snis: ['shop.test'], cert: shop.cert, key: shop.key },
         { id: 'wild', snis: ['*.api.test'], cert_file: wild.certFile, key_file: wild.keyFile },
@@ -104,5 +105,20 @@ describe('HTTPS listener: SNI certificates and HTTP/2', () => {
     } finally {
       session.close()
     }
+  })
+
+  it('enforces the header-read timeout on HTTP/1.1 over TLS too', async () => {
+    // The HTTP/1.1 server behind the TLS listener never listens itself; its timeout checks must run anyway.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port, servername: 'shop.test', ca: [shop.cert], ALPNProtocols: ['http/1.1'] }, () => {
+        socket.write('GET /slow HTTP/1.1\r\nHost: shop.test\r\n')
+      })
+      let received = ''
+      const timer = setTimeout(() => { socket.destroy(); resolve(received) }, 5000)
+      socket.setEncoding('latin1').on('data', (chunk: string) => { received += chunk })
+      socket.on('close', () => { clearTimeout(timer); resolve(received) })
+      socket.on('error', reject)
+    })
+    assert.match(answer, /^HTTP\/1\.1 408 /)
   })
 })
