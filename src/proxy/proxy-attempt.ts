@@ -6,40 +6,42 @@ import { runBodyFilters, runHeaderFilters } from '../pipeline/filters.js'
 import { stripHopByHopFlat } from '../pipeline/hop-by-hop.js'
 import type { ServiceRuntime } from '../upstream/service.js'
 import type { Target, UpstreamCall, UpstreamFailure, UpstreamResponseHandler } from '../upstream/transport/transport.js'
+import type { UpstreamExchange } from './exchange.js'
 import { failureReply } from './failure-reply.js'
-import type { Reply } from '../kit/reply.js'
 
 /**
  * One upstream attempt: streams the response head and body to the client and reports the outcome
- * to the balancer exactly once, on every path (end, error, client abort). A class rather than
- * closures: one allocation per attempt on the hot path.
+ * to the balancer exactly once, on every path (end, error, client abort, a retried status). A
+ * failure before anything reached the client goes to the exchange, which may start another
+ * attempt. A class rather than closures: one allocation per attempt on the hot path.
  */
 export class ProxyAttempt implements UpstreamResponseHandler {
   call: UpstreamCall | undefined = undefined
+  /** The attempt ended: nothing more is done for it. */
   private settled = false
+  /** The balancer's onDone was called (once; a retried status reports before the attempt ends). */
+  private reported = false
   private readonly sentAt = performance.now()
   private readonly ctx: RequestContext
   private readonly service: ServiceRuntime
   private readonly target: Target
-  private readonly finish: (ctx: RequestContext) => void
-  private readonly fail: (ctx: RequestContext, reply: Reply) => void
+  private readonly exchange: UpstreamExchange
   private status = 0
   /** Milliseconds from send to the response head, -1 until it arrived. */
   private headLatencyMs = -1
   private filtersBody = false
 
-  constructor (ctx: RequestContext, service: ServiceRuntime, target: Target,
-    finish: (ctx: RequestContext) => void, fail: (ctx: RequestContext, reply: Reply) => void) {
+  constructor (ctx: RequestContext, service: ServiceRuntime, target: Target, exchange: UpstreamExchange) {
     this.ctx = ctx
     this.service = service
     this.target = target
-    this.finish = finish
-    this.fail = fail
+    this.exchange = exchange
   }
 
   onHead (status: number, headers: string[]): void {
     const ctx = this.ctx
     this.status = status
+    if (this.exchange.retriesStatus(status) && this.retryStatus()) return
     this.headLatencyMs = performance.now() - this.sentAt
     ctx.timings.upstreamMs = this.headLatencyMs
     if (ctx.upstream !== undefined) ctx.upstream.status = status
@@ -57,7 +59,7 @@ export class ProxyAttempt implements UpstreamResponseHandler {
     if (!runHeaderFilters(ctx)) {
       this.settle(false)
       this.call?.abort()
-      this.fail(ctx, { code: (ctx.response.errorCode ?? 'TG_PLUGIN_FAILED') as 'TG_PLUGIN_FAILED' })
+      this.exchange.fail(ctx, { code: (ctx.response.errorCode ?? 'TG_PLUGIN_FAILED') as 'TG_PLUGIN_FAILED' })
       return
     }
     // A body filter may change the length: let the ingress frame the body itself.
@@ -85,7 +87,7 @@ export class ProxyAttempt implements UpstreamResponseHandler {
     } else {
       ctx.sink.end()
     }
-    this.finish(ctx)
+    this.exchange.finish(ctx)
   }
 
   onError (error: UpstreamFailure): void {
@@ -98,28 +100,51 @@ export class ProxyAttempt implements UpstreamResponseHandler {
       // The head is on the wire: the only honest signal left is to cut the connection.
       ctx.sink.destroy()
       ctx.upstreamError = error.kind
-      this.finish(ctx)
+      this.exchange.finish(ctx)
       return
     }
-    this.fail(ctx, failureReply(error))
+    if (this.exchange.retry(error.kind)) return
+    this.exchange.fail(ctx, failureReply(error))
   }
 
   /** The client went away: stop the upstream attempt and count it as neither success nor failure of the target. */
   abortByClient (): void {
     if (this.settled) return
-    this.settle(true)
+    this.settle(true, true)
     this.call?.abort()
+  }
+
+  /**
+   * A status the service retries arrived: drop this answer (its connection too) and hand over to
+   * the next attempt. False, with nothing done, when no retry is possible: the answer goes through.
+   */
+  private retryStatus (): boolean {
+    // onDone first: the failed target must be counted (and maybe ejected) before the next pick.
+    // Counted as a failure even when no retry follows: the service said this status is one.
+    this.reported = true
+    this.reportDone(false, false)
+    const call = this.call
+    if (!this.exchange.retry(undefined)) return false
+    this.settled = true
+    call?.abort()
+    return true
   }
 
   private readonly resume = (): void => { this.call?.resume() }
 
-  private settle (ok: boolean): void {
+  private settle (ok: boolean, aborted = false): void {
     if (this.settled) return
     this.settled = true
+    if (this.reported) return
+    this.reported = true
+    this.reportDone(ok, aborted)
+  }
+
+  private reportDone (ok: boolean, aborted: boolean): void {
     const healthy = ok && this.status !== 502 && this.status !== 503 && this.status !== 504
     // The balancer learns the target's latency to the response head, not the body's transfer time,
     // which depends on the size and the client's pace; the in-flight count drops only at the end.
     const latencyMs = this.headLatencyMs >= 0 ? this.headLatencyMs : performance.now() - this.sentAt
-    this.service.balancer.onDone(this.target, { latencyMs, ok: healthy })
+    this.service.balancer.onDone(this.target, aborted ? { latencyMs, ok: true, aborted } : { latencyMs, ok: healthy })
   }
 }

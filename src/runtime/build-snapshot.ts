@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import type { GatewayConfig, PluginBindingConfig, ServiceConfig } from '../config/gateway-config.js'
 import type { Logger } from '../kit/logger.js'
 import type { PluginDefinition, PluginEnv } from '../kit/plugin.js'
@@ -5,6 +6,8 @@ import { ChainIndex, type ScopedBinding } from '../pipeline/compile.js'
 import { TrustedProxies } from '../pipeline/forwarded.js'
 import { compileRouter } from '../router/router.js'
 import { createBalancer, type BalancerOptions } from '../upstream/balancers/registry.js'
+import { HealthAwareBalancer, type HealthOptions } from '../upstream/health/health-aware-balancer.js'
+import { RetryBudget } from '../upstream/retry-budget.js'
 import type { TargetRegistry } from '../upstream/targets.js'
 import { toTargets } from '../upstream/targets.js'
 import type { ServiceRuntime } from '../upstream/service.js'
@@ -31,20 +34,31 @@ export interface SnapshotDeps {
 export function buildSnapshot (config: GatewayConfig, version: number, deps: SnapshotDeps): Snapshot {
   const merchants = new InMemoryMerchantDirectory(config.merchants)
   const services = new Map<string, ServiceRuntime>()
+  const members = new Map<string, string[]>()
   for (const service of config.services) {
     const targets = toTargets(service.targets)
+    members.set(service.id, targets.map((target) => target.id))
+    const balancer = createBalancer(service.balancer, targets, deps.targets, balancerOptions(service))
     services.set(service.id, {
       id: service.id,
       protocol: service.protocol,
       basePath: service.path,
-      balancer: createBalancer(service.balancer, targets, deps.targets, balancerOptions(service)),
+      balancer: new HealthAwareBalancer(balancer, targets, deps.targets, healthOptions(service, deps.log)),
       transport: deps.transports.forService(service),
-      timeouts: { connectMs: service.timeouts.connect_ms, sendMs: service.timeouts.send_ms, readMs: service.timeouts.read_ms }
+      timeouts: { connectMs: service.timeouts.connect_ms, sendMs: service.timeouts.send_ms, readMs: service.timeouts.read_ms },
+      retry: {
+        count: service.retries.count,
+        onStatuses: new Set(service.retries.on_statuses),
+        budget: new RetryBudget(service.retries.budget_percent, service.retries.budget_min_per_second)
+      }
     })
   }
   const routes = new Map<string, RouteRuntime>()
   for (const route of config.routes) routes.set(route.id, { id: route.id, serviceId: route.service, preserveHost: route.preserve_host })
   const bindings = compileBindings(config, merchants, deps)
+  // Last, once nothing can refuse this version: targets that joined a running service ramp up.
+  const nowMs = performance.now()
+  for (const id of deps.targets.enrol(members)) deps.targets.startRamp(id, nowMs)
   const settings = config.gateway
   return {
     version,
@@ -81,6 +95,28 @@ function balancerOptions (service: ServiceConfig): BalancerOptions {
     ...(service.hash_on === 'header' ? { hashHeader: service.hash_header } : {}),
     decayMs: service.ewma_decay_ms,
     errorPenaltyMs: service.ewma_error_penalty_ms ?? service.timeouts.read_ms
+  }
+}
+
+/** Passive health, panic mode and slow start of a service, from its config. */
+function healthOptions (service: ServiceConfig, log: Logger): HealthOptions {
+  const p = service.passive_health
+  return {
+    serviceId: service.id,
+    panicThresholdPercent: service.panic_threshold_percent,
+    slowStartMs: service.slow_start_ms,
+    log,
+    passive: {
+      enabled: p.enabled,
+      consecutiveFailures: p.consecutive_failures,
+      failureRatePercent: p.failure_rate_percent,
+      windowMs: p.window_ms,
+      minRequests: p.min_requests,
+      baseEjectionMs: p.base_ejection_ms,
+      maxEjectionMs: p.max_ejection_ms,
+      ejectionJitterMs: p.ejection_jitter_ms,
+      maxEjectedPercent: p.max_ejected_percent
+    }
   }
 }
 

@@ -1,5 +1,16 @@
 import type { Balancer } from './balancers/balancer.js'
+import type { RetryBudget } from './retry-budget.js'
 import type { UpstreamTimeouts, UpstreamTransport } from './transport/transport.js'
+
+/** When a failed attempt is tried again on another target (`src/proxy/exchange.ts` applies it). */
+export interface RetryPolicy {
+  /** Further attempts after the first, 0..10; 0 turns retries off. */
+  readonly count: number
+  /** Upstream statuses retried like a reset (idempotent requests with a replayable body only). */
+  readonly onStatuses: ReadonlySet<number>
+  /** The service's retry budget, shared by its requests in this worker and config version. */
+  readonly budget: RetryBudget
+}
 
 /** A service as the request path uses it: compiled once per config version. */
 export interface ServiceRuntime {
@@ -7,7 +18,9 @@ export interface ServiceRuntime {
   readonly protocol: 'http' | 'https'
   /** Prefixed to the upstream path ('' for none, never a trailing '/'). */
   readonly basePath: string
+  /** The service's balancer with passive health in front (`health/health-aware-balancer.ts`). */
   readonly balancer: Balancer
   readonly transport: UpstreamTransport
   readonly timeouts: UpstreamTimeouts
+  readonly retry: RetryPolicy
 }

@@ -55,8 +55,41 @@ void test('begin and end count attempts, outcomes and consecutive failures', () 
   assert.equal(state.consecutiveFailures, 2)
   state.end({ ok: true, latencyMs: 5 })
   assert.deepEqual({ ...state }, {
-    id: 'a:1', inFlight: 0, sent: 3, succeeded: 1, failed: 2, consecutiveFailures: 0, unmatchedEnds: 0, costMs: 0, costAtMs: 0, costSamples: 0
+    id: 'a:1',
+    inFlight: 0,
+    sent: 3,
+    succeeded: 1,
+    failed: 2,
+    consecutiveFailures: 0,
+    unmatchedEnds: 0,
+    costMs: 0,
+    costAtMs: 0,
+    costSamples: 0,
+    ejectedUntilMs: -Infinity,
+    ejections: 0,
+    rampFromMs: -Infinity,
+    outcomes: undefined
   })
+})
+
+void test('an attempt the client aborted leaves consecutive failures alone', () => {
+  const state = new TargetState('a:1')
+  state.begin()
+  state.begin()
+  state.end({ ok: false, latencyMs: 5 })
+  state.end({ ok: true, latencyMs: 5, aborted: true })
+  assert.deepEqual([state.consecutiveFailures, state.succeeded, state.inFlight], [1, 1, 0])
+})
+
+void test('enrol: only targets new to the worker that join a running service are joiners', () => {
+  const registry = new TargetRegistry()
+  assert.deepEqual([...registry.enrol(new Map([['s1', ['a:1', 'b:1']], ['s2', ['c:1']]]))], [])
+  const joined = registry.enrol(new Map([['s1', ['a:1', 'b:1', 'c:1', 'd:1']], ['s2', ['c:1']], ['s3', ['e:1']]]))
+  // c:1 moved in from s2 (warm), e:1 belongs to a new service: only d:1 joined.
+  assert.deepEqual([...joined], ['d:1'])
+  // A target removed and listed again later is new again.
+  registry.enrol(new Map([['s1', ['a:1']]]))
+  assert.deepEqual([...registry.enrol(new Map([['s1', ['a:1', 'b:1']]]))], ['b:1'])
 })
 
 void test('recordCost: the first sample is taken as is, a higher one replaces the cost, a lower one is blended by elapsed time', () => {

@@ -1,4 +1,5 @@
 import type { AttemptOutcome } from './balancers/balancer.js'
+import { SecondCounts } from './health/second-counts.js'
 import type { Target } from './transport/transport.js'
 
 /** A target as the config describes it. */
@@ -66,6 +67,20 @@ export class TargetState {
   costAtMs = 0
   /** Cost samples recorded, ever: 0 means the target has no latency history yet. */
   costSamples = 0
+  /**
+   * Passive health (`health/outlier.ts`): the target is ejected while the clock (ms) is below
+   * this; `-Infinity` when it never was.
+   */
+  ejectedUntilMs = -Infinity
+  /** Ejections that count towards the next one's length (30 s × this); reset after a long healthy stretch. */
+  ejections = 0
+  /**
+   * Start (clock ms) of the target's slow-start ramp (`health/slow-start.ts`): when it joined a
+   * running service or came back from ejection; `-Infinity` for no ramp.
+   */
+  rampFromMs = -Infinity
+  /** Successes and failures per second over the last minute, for the failure-rate detector; made on first use. */
+  outcomes: SecondCounts | undefined = undefined
 
   constructor (id: string) {
     this.id = id
@@ -77,12 +92,18 @@ export class TargetState {
     this.sent++
   }
 
-  /** An attempt ends (the balancer's `onDone`): must follow exactly one `begin`. */
+  /**
+   * An attempt ends (the balancer's `onDone`): must follow exactly one `begin`. An attempt the
+   * client aborted counts as succeeded (as before) but leaves `consecutiveFailures` alone: it says
+   * nothing about the target's health.
+   */
   end (outcome: AttemptOutcome): void {
     // Never below zero: a double onDone must not make a target look emptier than idle for ever.
     if (this.inFlight > 0) this.inFlight--
     else this.unmatchedEnds++
-    if (outcome.ok) {
+    if (outcome.aborted === true) {
+      this.succeeded++
+    } else if (outcome.ok) {
       this.succeeded++
       this.consecutiveFailures = 0
     } else {
@@ -132,6 +153,15 @@ export class TargetState {
  */
 export class TargetRegistry {
   private readonly states = new Map<string, TargetState>()
+  /** The target ids of each service of the running config, for `enrol`. */
+  private members = new Map<string, ReadonlySet<string>>()
+  /**
+   * The latest `ejectedUntilMs` and `rampFromMs` any target got (clock ms): while the clock is past
+   * both (plus a service's slow-start window) no target can be ejected or ramping, so a pick needs
+   * no per-target health check. Only ever raised.
+   */
+  latestEjectionEndMs = -Infinity
+  latestRampStartMs = -Infinity
 
   /** The state of `id`, created (all counters 0) on first use. */
   get (id: string): TargetState {
@@ -143,6 +173,33 @@ export class TargetRegistry {
   /** The state of `id` if it exists; never creates one. */
   peek (id: string): TargetState | undefined {
     return this.states.get(id)
+  }
+
+  /**
+   * Records the target ids each service lists in the config now in use (replacing the previous
+   * record) and returns the ids that joined a service that was already running and that no
+   * service listed before: those get slow start. A new service's targets, the first config's, and
+   * a target moved from another service (already warm) are not joiners.
+   */
+  enrol (services: ReadonlyMap<string, readonly string[]>): Set<string> {
+    const joined = new Set<string>()
+    const before = this.members
+    const knownBefore = new Set<string>()
+    for (const ids of before.values()) for (const id of ids) knownBefore.add(id)
+    const next = new Map<string, ReadonlySet<string>>()
+    for (const [serviceId, ids] of services) {
+      next.set(serviceId, new Set(ids))
+      if (!before.has(serviceId)) continue
+      for (const id of ids) if (!knownBefore.has(id)) joined.add(id)
+    }
+    this.members = next
+    return joined
+  }
+
+  /** Starts the slow-start ramp of `id` at `nowMs` (clock ms). */
+  startRamp (id: string, nowMs: number): void {
+    this.get(id).rampFromMs = nowMs
+    if (nowMs > this.latestRampStartMs) this.latestRampStartMs = nowMs
   }
 
   /** How many targets have state. */

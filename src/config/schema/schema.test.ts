@@ -42,6 +42,20 @@ void test('entity defaults are applied', () => {
     hash_on: 'ip',
     ewma_decay_ms: 10000,
     timeouts: { connect_ms: 2000, send_ms: 10000, read_ms: 30000 },
+    passive_health: {
+      enabled: true,
+      consecutive_failures: 5,
+      failure_rate_percent: 50,
+      window_ms: 10000,
+      min_requests: 50,
+      base_ejection_ms: 30000,
+      max_ejection_ms: 300000,
+      ejection_jitter_ms: 5000,
+      max_ejected_percent: 10
+    },
+    panic_threshold_percent: 50,
+    slow_start_ms: 30000,
+    retries: { count: 1, on_statuses: [], budget_percent: 20, budget_min_per_second: 10 },
     path: '',
     tls: { verify: true },
     keepalive: { max_idle_per_target: 64, idle_timeout_ms: 60000 }

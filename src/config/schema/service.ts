@@ -14,6 +14,11 @@ export const BALANCERS = ['p2c-peak-ewma', 'least-connections', 'round-robin', '
 /** What `consistent-hash` hashes a request on. */
 export const HASH_ON = ['ip', 'merchant', 'header', 'path'] as const
 
+/** An integer percent, 0..100. */
+const Percent = (description: string, defaultValue: number) => Type.Integer({ minimum: 0, maximum: 100, default: defaultValue, description })
+/** A duration in milliseconds where 0 means "none", up to one day. */
+const OptionalMs = (description: string, defaultValue: number) => Type.Integer({ minimum: 0, maximum: 86_400_000, default: defaultValue, description })
+
 /** One backend address of a service. */
 export const TargetSchema = Type.Object({
   host: Host('Host name or IP address of the backend; required.'),
@@ -36,6 +41,25 @@ export const ServiceSchema = Type.Object({
     send_ms: TimeoutMs('Time to write the request to the target; default 10000.', 10_000),
     read_ms: TimeoutMs('Longest wait for the response head, and between body chunks; default 30000.', 30_000)
   }, 'Upstream timeouts in milliseconds; default {}.'),
+  passive_health: Section({
+    enabled: Flag('Eject targets that keep failing (connect errors, resets, timeouts, 502/503/504); default true.', true),
+    consecutive_failures: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 5, description: 'Failures in a row that eject a target, 0 for none; default 5.' }),
+    failure_rate_percent: Percent('Failure share over window_ms (with min_requests) that ejects a target, 0 for none; default 50.', 50),
+    window_ms: Type.Integer({ minimum: 1000, maximum: 60_000, default: 10_000, description: 'Window of the failure rate, ms, counted in whole seconds (1000..60000); default 10000.' }),
+    min_requests: PositiveInt('Least attempts in the window before the failure rate counts; default 50.', 50, 1_000_000_000),
+    base_ejection_ms: TimeoutMs('Ejection length per time the target was ejected, ms; default 30000.', 30_000),
+    max_ejection_ms: TimeoutMs('Longest ejection before jitter, ms (at least base_ejection_ms); default 300000.', 300_000),
+    ejection_jitter_ms: OptionalMs('Up to this much random time is added to each ejection, ms; default 5000.', 5_000),
+    max_ejected_percent: Percent("Most of the service's targets ejected at once, percent, but always at least one; default 10.", 10)
+  }, 'Passive health: outlier ejection from the answers of real requests; default {}.'),
+  panic_threshold_percent: Percent('Under this percent of healthy targets, ejection is ignored and every target used (panic mode), 0 for never; default 50.', 50),
+  slow_start_ms: OptionalMs("A target joining the running service or back from ejection ramps from 10 % to its full weight over this long, ms, 0 for off (not for consistent-hash); default 30000.", 30_000),
+  retries: Section({
+    count: Type.Integer({ minimum: 0, maximum: 10, default: 1, description: 'Further attempts on other targets after a failed one, 0 for none; default 1.' }),
+    on_statuses: Type.Array(Type.Integer({ minimum: 500, maximum: 599 }), { uniqueItems: true, default: [], description: 'Upstream statuses retried like a reset (idempotent requests with a replayable body only); default [].' }),
+    budget_percent: Percent('Retries allowed per service, percent of its requests over the last 10 s (plus budget_min_per_second); default 20.', 20),
+    budget_min_per_second: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 10, description: 'Retries per second always allowed whatever the request count; default 10.' })
+  }, 'Retries on another target; default {}.'),
   path: Type.String({
     pattern: BASE_PATH_PATTERN,
     default: '',

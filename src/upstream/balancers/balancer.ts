@@ -6,6 +6,11 @@ export interface AttemptOutcome {
   readonly latencyMs: number
   /** False for connect errors, resets, timeouts and 502/503/504 answers. */
   readonly ok: boolean
+  /**
+   * True when the client went away before the attempt ended (then `ok` is true): neither a
+   * success nor a failure for passive health. Absent means false.
+   */
+  readonly aborted?: boolean
 }
 
 /** Per-request input a balancer may use (consistent hashing keys, for instance). */
