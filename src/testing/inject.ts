@@ -37,7 +37,8 @@ export class InProcessGateway implements RequestDriver {
   readonly log: Logger
   readonly events = new WorkerEvents()
   private readonly plugins: Map<string, AnyPlugin>
-  private readonly targets = new TargetRegistry()
+  /** The per-target state (in-flight, failures, ejection) shared by every config version loaded. */
+  readonly targets = new TargetRegistry()
   private readonly transports = new TransportPool()
   private version = 0
 

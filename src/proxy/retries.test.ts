@@ -1,0 +1,184 @@
+// Retries through the in-process gateway, against real upstream servers on 127.0.0.1 port 0.
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
+import { afterEach, test } from 'node:test'
+import { Type } from '@sinclair/typebox'
+import type { UpstreamInfo } from '../kit/context.js'
+import { definePlugin, PRIORITY } from '../kit/plugin.js'
+import { InProcessGateway } from '../testing/inject.js'
+
+/** Records what each request's log phase saw of the upstream. */
+const seen: UpstreamInfo[] = []
+const record = definePlugin({
+  name: 'record-upstream', version: '1', priority: PRIORITY.logging, schema: Type.Object({}),
+  log (ctx) { if (ctx.upstream !== undefined) seen.push({ ...ctx.upstream }) }
+})
+
+interface Upstream { port: number, requests: number, server: Server }
+
+const open: Array<{ close: () => Promise<void> }> = []
+
+async function upstream (handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Upstream> {
+  const server = createServer()
+  const up: Upstream = { port: 0, requests: 0, server }
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    up.requests++
+    req.resume()
+    req.on('end', () => handler(req, res))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  up.port = (server.address() as AddressInfo).port
+  open.push({ close: () => { server.closeAllConnections(); return new Promise((resolve) => server.close(() => resolve())) } })
+  return up
+}
+
+/** A port nothing listens on: connections to it are refused. */
+async function deadPort (): Promise<number> {
+  const server = createNetServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+function gatewayFor (ports: number[], service: Record<string, unknown> = {}): InProcessGateway {
+  const gateway = new InProcessGateway({ plugins: [record] }).load({
+    services: [{ id: 'svc', balancer: 'round-robin', targets: ports.map((port) => ({ host: '127.0.0.1', port })), ...service }],
+    routes: [{ id: 'all', service: 'svc', paths: ['/*'] }],
+    plugins: [{ name: 'record-upstream' }]
+  })
+  open.push(gateway)
+  return gateway
+}
+
+/** Every attempt was ended exactly once: nothing in flight, outcomes add up to attempts sent. */
+function assertBalanced (gateway: InProcessGateway, ports: number[]): void {
+  for (const port of ports) {
+    const state = gateway.targets.peek(`127.0.0.1:${port}`)
+    if (state === undefined) continue
+    assert.equal(state.inFlight, 0, `in flight on ${port}`)
+    assert.equal(state.succeeded + state.failed, state.sent, `outcomes on ${port}`)
+    assert.equal(state.unmatchedEnds, 0)
+  }
+}
+
+afterEach(async () => {
+  seen.length = 0
+  while (open.length > 0) await open.pop()?.close()
+})
+
+const ok = (_req: IncomingMessage, res: ServerResponse): void => { res.end('fine') }
+const hang = (): void => {}
+
+void test('a refused target is retried on the next one and the client gets 200', async () => {
+  const dead = await deadPort()
+  const live = await upstream(ok)
+  const gateway = gatewayFor([dead, live.port])
+  const res = await gateway.inject({ url: '/x' })
+  assert.equal(res.status, 200)
+  assert.equal(res.body.toString(), 'fine')
+  assert.deepEqual(seen.at(-1), { serviceId: 'svc', target: `127.0.0.1:${live.port}`, attempts: 2, status: 200 })
+  const deadState = gateway.targets.get(`127.0.0.1:${dead}`)
+  assert.deepEqual([deadState.sent, deadState.failed], [1, 1])
+  assertBalanced(gateway, [dead, live.port])
+})
+
+void test('a POST with a streamed body is retried after a connect refusal: nothing was sent', async () => {
+  const dead = await deadPort()
+  const live = await upstream((req, res) => { res.end(`got ${req.headers['content-length'] ?? 'chunked'}`) })
+  const gateway = gatewayFor([dead, live.port])
+  const res = await gateway.inject({ method: 'POST', url: '/orders', body: 'hello' })
+  assert.equal(res.status, 200)
+  assert.equal(res.body.toString(), 'got 5')
+  assert.equal(seen.at(-1)?.attempts, 2)
+})
+
+void test('a POST with a streamed body is not retried after a read timeout', async () => {
+  const a = await upstream(hang)
+  const b = await upstream(hang)
+  const gateway = gatewayFor([a.port, b.port], { timeouts: { read_ms: 150 } })
+  const res = await gateway.inject({ method: 'POST', url: '/orders', body: 'hello' })
+  assert.equal(res.status, 504)
+  assert.equal(a.requests + b.requests, 1)
+  assert.equal(seen.at(-1)?.attempts, 1)
+  assertBalanced(gateway, [a.port, b.port])
+})
+
+void test('a GET is retried on another target after a read timeout; the last failure is answered', async () => {
+  const a = await upstream(hang)
+  const b = await upstream(hang)
+  const gateway = gatewayFor([a.port, b.port], { timeouts: { read_ms: 150 } })
+  const res = await gateway.inject({ url: '/slow' })
+  assert.equal(res.status, 504)
+  assert.deepEqual([a.requests, b.requests], [1, 1])
+  assert.equal(seen.at(-1)?.attempts, 2)
+  assertBalanced(gateway, [a.port, b.port])
+})
+
+void test('retries.count 0 answers the first failure', async () => {
+  const dead = await deadPort()
+  const live = await upstream(ok)
+  const gateway = gatewayFor([dead, live.port], { retries: { count: 0 } })
+  const res = await gateway.inject({ url: '/x' })
+  assert.equal(res.status, 502)
+  assert.equal(live.requests, 0)
+  assert.equal(seen.at(-1)?.attempts, 1)
+})
+
+void test('retries stop at retries.count: three refused targets, count 1, two attempts', async () => {
+  const dead = [await deadPort(), await deadPort(), await deadPort()]
+  const gateway = gatewayFor(dead)
+  const res = await gateway.inject({ url: '/x' })
+  assert.equal(res.status, 502)
+  assert.equal(seen.at(-1)?.attempts, 2)
+  assertBalanced(gateway, dead)
+})
+
+void test('a spent retry budget answers the failure without a retry', async () => {
+  const dead = await deadPort()
+  const live = await upstream(ok)
+  const gateway = gatewayFor([dead, live.port], { retries: { budget_percent: 0, budget_min_per_second: 0 } })
+  const res = await gateway.inject({ url: '/x' })
+  assert.equal(res.status, 502)
+  assert.equal(live.requests, 0)
+  assert.equal(gateway.snapshot?.services.get('svc')?.retry.budget.refused, 1)
+})
+
+void test('a status in retries.on_statuses is retried for a GET, passed through for a streamed POST', async () => {
+  const a = await upstream((_req, res) => { res.writeHead(503); res.end('busy') })
+  const b = await upstream((_req, res) => { res.writeHead(503); res.end('busy too') })
+  const gateway = gatewayFor([a.port, b.port], { retries: { on_statuses: [503] } })
+  const get = await gateway.inject({ url: '/x' })
+  assert.equal(get.status, 503)
+  assert.equal(get.body.toString(), 'busy too')
+  assert.equal(seen.at(-1)?.attempts, 2)
+  const post = await gateway.inject({ method: 'POST', url: '/x', body: 'p' })
+  assert.equal(post.status, 503)
+  assert.equal(seen.at(-1)?.attempts, 1)
+  assertBalanced(gateway, [a.port, b.port])
+})
+
+void test('a statuses not listed is passed through without a retry', async () => {
+  const a = await upstream((_req, res) => { res.writeHead(503); res.end('busy') })
+  const b = await upstream(ok)
+  const gateway = gatewayFor([a.port, b.port])
+  const res = await gateway.inject({ url: '/x' })
+  assert.equal(res.status, 503)
+  assert.equal(b.requests, 0)
+})
+
+void test('never retried after the response head reached the client: a reset mid-body cuts the client', async () => {
+  const a = await upstream((_req, res) => {
+    res.writeHead(200, { 'content-length': '100' })
+    res.write('partial')
+    setTimeout(() => res.socket?.destroy(), 20)
+  })
+  const b = await upstream(ok)
+  const gateway = gatewayFor([a.port, b.port])
+  const res = await gateway.inject({ url: '/x' })
+  assert.equal(res.destroyed, true)
+  assert.equal(b.requests, 0)
+  assert.equal(seen.at(-1)?.attempts, 1)
+  assertBalanced(gateway, [a.port, b.port])
+})
