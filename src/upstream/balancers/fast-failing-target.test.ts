@@ -53,3 +53,13 @@ void test('latencies 10/20/40/80 ms: both load-aware balancers favour the fast t
     assert.ok(s[3]! < 0.1, `${balancer}: ${formatShares(s)}`)
   }
 })
+
+void test('with passive ejection in front, the black hole gets almost nothing after its 5th failure, under every load-aware balancer', (t) => {
+  for (const balancer of ['least-connections', 'p2c-peak-ewma']) {
+    const run = simulate({ balancer, backends: BACKENDS, callers: 64, requests: 20_000, seed: 7, health: {} })
+    t.diagnostic(`${balancer} + ejection: shares a/b/c/black-hole ${formatShares(run.shares)}, errors ${percent(run.errorRate)}`)
+    assert.ok(run.counts[3]! <= 5 + 64, `${balancer}: ${run.counts.join('/')}`)
+    assert.ok(run.errorRate < 0.005, `${balancer}: errors ${percent(run.errorRate)}`)
+    assert.deepEqual(run.inFlightAfter, [0, 0, 0, 0])
+  }
+})

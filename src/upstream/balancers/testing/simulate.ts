@@ -4,6 +4,7 @@
  * `requests` have been sent. Every target answers after a latency drawn from its own model, with
  * success or failure. Time and randomness are injected, so a run is exactly reproducible.
  */
+import { HealthAwareBalancer, type HealthOptions } from '../../health/health-aware-balancer.js'
 import { TargetRegistry, toTargets } from '../../targets.js'
 import type { Target } from '../../transport/transport.js'
 import type { PickInput } from '../balancer.js'
@@ -40,6 +41,8 @@ export interface SimulationOptions {
   readonly requests: number
   readonly seed?: number
   readonly balancerOptions?: BalancerOptions
+  /** Passive health in front of the balancer (ejection, panic, slow start), on the same fake clock; default none. */
+  readonly health?: HealthOptions
 }
 
 const INPUT: PickInput = { merchantId: undefined, clientIp: '127.0.0.1', path: '/', header: () => undefined }
@@ -50,9 +53,12 @@ export function simulate (options: SimulationOptions): SimulationResult {
   let nowMs = 0
   const registry = new TargetRegistry()
   const targets = toTargets(options.backends.map((b) => ({ host: b.host, port: 80, weight: b.weight ?? 1 })))
-  const balancer = createBalancer(options.balancer, targets, registry, {
+  const inner = createBalancer(options.balancer, targets, registry, {
     now: () => nowMs, random: seededRandom((options.seed ?? 1) + 1), ...options.balancerOptions
   })
+  const balancer = options.health === undefined
+    ? inner
+    : new HealthAwareBalancer(inner, targets, registry, { now: () => nowMs, random: seededRandom((options.seed ?? 1) + 2), ...options.health })
   const indexOf = new Map(targets.map((t, i) => [t.id, i]))
   const counts = targets.map(() => 0)
   // One pending answer per caller: [time it arrives, target, its latency, ok]. A handful of callers, so a scan beats a heap.
