@@ -122,7 +122,7 @@ void test('slow start factor rises linearly from 10 % to 100 % over the window',
   assert.equal(slowStartFactor(registry.get('b:1'), 0, 30_000), 1, 'never ramped')
 })
 
-void test('slow start: a joining target’s share ramps with the factor over slow_start_ms', () => {
+void test('slow start: a joining target’s share ramps with the factor over slow_start_ms', (t) => {
   const s = setup('round-robin', 2, { slowStartMs: 30_000 })
   const joiner = s.targets[1] as Target
   s.registry.startRamp(joiner.id, s.clock.now)
@@ -132,6 +132,7 @@ void test('slow start: a joining target’s share ramps with the factor over slo
     s.clock.now = start + at
     shares.push((share(s, 4000).get(joiner.id) ?? 0) / 4000)
   }
+  t.diagnostic(`joiner's share at 0/15/24/30 s: ${shares.map((x) => (x * 100).toFixed(1)).join('/')} %`)
   // Round-robin over two equal targets gives the joiner f/2 of the picks: 0.05, 0.25, 0.4, 0.5.
   ;[0.05, 0.25, 0.4, 0.5].forEach((expected, k) => {
     assert.ok(Math.abs((shares[k] as number) - expected) < 0.03, `shares ${shares.map((x) => x.toFixed(3)).join('/')}`)
