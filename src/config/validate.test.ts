@@ -222,6 +222,25 @@ void test('balancer options are accepted, hash_header lower-cased; unknown balan
   assert.equal(problemsOf(validateConfig(bad, options))[0]?.[0], '/services/0/balancer')
 })
 
+void test('passive health, panic, slow start and retries: accepted as given, out-of-range values refused at their path', () => {
+  const doc = minimalDocument()
+  Object.assign(doc.services[0], {
+    passive_health: { consecutive_failures: 3, base_ejection_ms: 10_000, max_ejection_ms: 60_000 },
+    panic_threshold_percent: 0,
+    slow_start_ms: 0,
+    retries: { count: 2, on_statuses: [503] }
+  })
+  const service = configOf(validateConfig(doc, options)).services[0]
+  assert.deepEqual([service?.passive_health.consecutive_failures, service?.passive_health.max_ejection_ms, service?.passive_health.min_requests, service?.panic_threshold_percent, service?.slow_start_ms, service?.retries],
+    [3, 60_000, 50, 0, 0, { count: 2, on_statuses: [503], budget_percent: 20, budget_min_per_second: 10 }])
+  const bad = minimalDocument()
+  Object.assign(bad.services[0], { passive_health: { base_ejection_ms: 60_000, max_ejection_ms: 30_000 }, retries: { count: 11, on_statuses: [404] } })
+  assert.deepEqual(problemsOf(validateConfig(bad, options)).map(([path]) => path).sort(), ['/services/0/retries/count', '/services/0/retries/on_statuses/0'])
+  const crossed = minimalDocument()
+  Object.assign(crossed.services[0], { passive_health: { base_ejection_ms: 60_000, max_ejection_ms: 30_000 } })
+  assert.deepEqual(problemsOf(validateConfig(crossed, options)), [['/services/0/passive_health/max_ejection_ms', 'must be at least base_ejection_ms (60000)']])
+})
+
 void test('schema problems and cross-check problems are reported together', () => {
   const doc = minimalDocument()
   doc.routes.push({ id: 'r2', service: 'ghost', paths: ['/r2'] }, { id: 'r3', service: 'orders', paths: [] })
