@@ -21,6 +21,11 @@ export const ERRORS = {
   TG_AUTH_KEY_MISSING: { status: 401, message: 'no API key in the request' },
   TG_AUTH_KEY_UNKNOWN: { status: 401, message: 'the API key is not known' },
   TG_AUTH_MERCHANT_DISABLED: { status: 401, message: 'the merchant of this API key is disabled' },
+  TG_SIGNATURE_MISSING: { status: 401, message: 'the request carries no signature or lacks a signed field' },
+  TG_SIGNATURE_EXPIRED: { status: 401, message: 'the signature timestamp is outside the allowed window' },
+  TG_SIGNATURE_REPLAYED: { status: 401, message: 'the nonce of this signature was already used' },
+  TG_SIGNATURE_INVALID: { status: 401, message: 'the signature does not match the request' },
+  TG_SIGNATURE_UNKNOWN_APP: { status: 401, message: 'the app key is not known' },
   // limits
   TG_RATE_LIMITED: { status: 429, message: 'rate limit exceeded' },
   // upstream

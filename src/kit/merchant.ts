@@ -15,6 +15,23 @@ export interface ApiKeyRecord {
   readonly label?: string
 }
 
+/** A shared signing secret of a merchant (config `credentials.secrets`). */
+export interface SigningSecret {
+  /** Id of the secret within its merchant: names which secret matched during rotation. */
+  readonly id: string
+  readonly secret: string
+}
+
+/** What a signing app key resolves to: the merchant and every secret it may sign with. */
+export interface SigningApp {
+  readonly merchant: Merchant
+  /**
+   * The merchant's secrets in config order, never empty. Two are active while a merchant rotates:
+   * a signature made with either is accepted.
+   */
+  readonly secrets: readonly SigningSecret[]
+}
+
 /**
  * Where authentication plugins look merchants and their credentials up. The file config source
  * answers synchronously from memory; the control-plane source may return a promise (cache levels).
@@ -22,6 +39,11 @@ export interface ApiKeyRecord {
 export interface MerchantDirectory {
   /** The record for an API key, or undefined when no merchant has it. */
   findByApiKey (key: string): ApiKeyRecord | undefined | Promise<ApiKeyRecord | undefined>
+  /**
+   * The signing app of an app key, or undefined when no merchant signs with it. The app key of
+   * signature schemes is the merchant id; a merchant without secrets has no signing app.
+   */
+  findSigningApp (appKey: string): SigningApp | undefined | Promise<SigningApp | undefined>
   /** A merchant by id, or undefined. */
   findById (id: string): Merchant | undefined | Promise<Merchant | undefined>
 }

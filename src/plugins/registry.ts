@@ -2,6 +2,7 @@
 import type { PluginDefinition } from '../kit/plugin.js'
 import { accessLog } from './access-log/index.js'
 import { keyAuth } from './key-auth/index.js'
+import { merchantSignature } from './merchant-signature/index.js'
 import { rateLimit } from './rate-limit/index.js'
 
 /** Any plugin definition, whatever its schema and state (the loader works with them by name). */
@@ -10,6 +11,7 @@ type AnyPlugin = PluginDefinition<any, any> // eslint-disable-line @typescript-e
 /** Every plugin shipped with Tollgate, in priority order (highest first). */
 export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
   keyAuth,
+  merchantSignature,
   rateLimit,
   accessLog
 ])

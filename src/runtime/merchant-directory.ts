@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, Merchant, MerchantDirectory } from '../kit/merchant.js'
+import type { ApiKeyRecord, Merchant, MerchantDirectory, SigningApp } from '../kit/merchant.js'
 import type { MerchantConfig } from '../config/gateway-config.js'
 
 /**
@@ -8,6 +8,8 @@ import type { MerchantConfig } from '../config/gateway-config.js'
 export class InMemoryMerchantDirectory implements MerchantDirectory {
   private readonly byKey = new Map<string, ApiKeyRecord>()
   private readonly byId = new Map<string, Merchant>()
+  /** Signing apps by app key, which is the merchant id (ids are unique, secrets ids only per merchant). */
+  private readonly signingApps = new Map<string, SigningApp>()
 
   constructor (merchants: readonly MerchantConfig[]) {
     for (const entry of merchants) {
@@ -16,11 +18,22 @@ export class InMemoryMerchantDirectory implements MerchantDirectory {
       for (const apiKey of entry.credentials.api_keys) {
         this.byKey.set(apiKey.key, apiKey.label === undefined ? { merchant } : { merchant, label: apiKey.label })
       }
+      const secrets = entry.credentials.secrets
+      if (secrets.length > 0) {
+        this.signingApps.set(merchant.id, Object.freeze({
+          merchant,
+          secrets: Object.freeze(secrets.map(({ id, secret }) => Object.freeze({ id, secret })))
+        }))
+      }
     }
   }
 
   findByApiKey (key: string): ApiKeyRecord | undefined {
     return this.byKey.get(key)
+  }
+
+  findSigningApp (appKey: string): SigningApp | undefined {
+    return this.signingApps.get(appKey)
   }
 
   findById (id: string): Merchant | undefined {

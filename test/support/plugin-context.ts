@@ -191,7 +191,7 @@ export interface EnvInit {
   logger?: RecordingLogger
 }
 
-const EMPTY_DIRECTORY: MerchantDirectory = { findByApiKey: () => undefined, findById: () => undefined }
+const EMPTY_DIRECTORY: MerchantDirectory = { findByApiKey: () => undefined, findSigningApp: () => undefined, findById: () => undefined }
 
 /** Builds the env a plugin's `compile` receives. */
 export function makeEnv (init: EnvInit = {}): TestEnv {

@@ -1,6 +1,6 @@
 /**
  * The credential an authentication plugin accepted, as a tagged union so each authentication
- * plugin (key-auth now; merchant-signature and jwt later) adds its own member here rather than
+ * plugin (key-auth, merchant-signature; jwt later) adds its own member here rather than
  * declaring a conflicting `credential` slot of its own.
  */
 export type Credential =
@@ -8,6 +8,13 @@ export type Credential =
     readonly kind: 'api-key'
     /** The label of the key that matched (which of a merchant's keys during rotation), if it has one. */
     readonly label: string | undefined
+  }
+  | {
+    readonly kind: 'signature'
+    /** The scheme the request was signed with (`tg-hmac-sha256`, `md5`, `hmac`, `hmac-sha256`). */
+    readonly scheme: string
+    /** The id of the merchant secret that verified (which one during rotation). */
+    readonly secretId: string
   }
 
 declare module '../../kit/context.js' {
