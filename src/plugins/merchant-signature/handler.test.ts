@@ -477,3 +477,27 @@ describe('merchant-signature phase method, without the gateway', () => {
     assert.equal(plugin.priority, 3000)
   })
 })
+
+describe('merchant-signature and the body limit', () => {
+  const upstream = new UpstreamServer()
+  let gateway: InProcessGateway
+
+  before(async () => {
+    const port = await upstream.listen()
+    gateway = new InProcessGateway({ plugins: [plugin, echo] }).load({ ...document(port), gateway: { limits: { max_body_bytes: 16 } } })
+  })
+  after(async () => {
+    await gateway.close()
+    await upstream.close()
+  })
+
+  it('a body over the limit is refused with 413 before it is hashed, and nothing is proxied', async () => {
+    const body = Buffer.alloc(17, 0x61)
+    const res = await gateway.inject({ method: 'POST', url: '/v1/big', headers: signFor({ url: '/v1/big', method: 'POST', body }), body })
+    assert.equal(res.status, 413)
+    assert.equal(errorCode(res), 'TG_REQUEST_BODY_TOO_LARGE')
+    assert.equal(upstream.seen.length, 0)
+    const small = Buffer.alloc(16, 0x61)
+    assert.equal((await gateway.inject({ method: 'POST', url: '/v1/big', headers: signFor({ url: '/v1/big', method: 'POST', body: small }), body: small })).status, 200)
+  })
+})
