@@ -17,6 +17,11 @@ export const ERRORS = {
   TG_REQUEST_TIMEOUT: { status: 408, message: 'the request was not received in time' },
   TG_ROUTE_NOT_FOUND: { status: 404, message: 'no route matches the request' },
   TG_METHOD_NOT_ALLOWED: { status: 405, message: 'the method is not allowed on this route' },
+  TG_REQUEST_CONTENT_TYPE_UNSUPPORTED: { status: 415, message: 'the request content type is not accepted on this route' },
+  // security (ip-restriction, request-guard)
+  TG_IP_FORBIDDEN: { status: 403, message: 'the client address is not allowed' },
+  TG_REQUEST_USER_AGENT_DENIED: { status: 403, message: 'the user agent is not allowed' },
+  TG_REQUEST_REFERER_DENIED: { status: 403, message: 'the referer is not allowed' },
   // authentication
   TG_AUTH_KEY_MISSING: { status: 401, message: 'no API key in the request' },
   TG_AUTH_KEY_UNKNOWN: { status: 401, message: 'the API key is not known' },
@@ -26,6 +31,9 @@ export const ERRORS = {
   TG_SIGNATURE_REPLAYED: { status: 401, message: 'the nonce of this signature was already used' },
   TG_SIGNATURE_INVALID: { status: 401, message: 'the signature does not match the request' },
   TG_SIGNATURE_UNKNOWN_APP: { status: 401, message: 'the app key is not known' },
+  // authorization (acl)
+  TG_ACL_FORBIDDEN: { status: 403, message: 'the merchant is not allowed on this route' },
+  TG_ACL_MERCHANT_REQUIRED: { status: 403, message: 'this route admits identified merchants only' },
   // limits
   TG_RATE_LIMITED: { status: 429, message: 'rate limit exceeded' },
   // upstream

@@ -45,6 +45,15 @@ export interface GatewayRequest {
    * then sent upstream from the buffer. Rejects with TG_REQUEST_BODY_TOO_LARGE past the limit.
    */
   readBody (maxBytes?: number): Promise<Buffer>
+  /**
+   * Caps a streamed body (`bodyLength` undefined: chunked) at `maxBytes` without buffering it: the
+   * bytes flow to the upstream as they arrive, and when the body passes the cap the upstream
+   * attempt is stopped and the client gets 413 TG_REQUEST_BODY_TOO_LARGE (or, when a response head
+   * was already sent, the connection is cut); a later `readBody` rejects with that code. Does
+   * nothing when there is no body stream (none, or already read). A declared length is the
+   * caller's to check up front. Calling it twice applies both caps.
+   */
+  limitBody (maxBytes: number): void
 }
 
 /** The response on its way back, as header and body filters see it. */

@@ -7,6 +7,7 @@ import type { Logger } from '../kit/logger.js'
 import type { ResponseSink } from '../server/ingress/ingress.js'
 import { findQueryParam, withoutQueryParam } from './query.js'
 import { readWholeBody } from './request-body.js'
+import { limitBodyStream } from './body-limit.js'
 import type { Chain } from './chain.js'
 import type { PickInput } from '../upstream/balancers/balancer.js'
 import type { Snapshot } from '../runtime/snapshot.js'
@@ -28,6 +29,10 @@ export class RequestView implements GatewayRequest {
   bodyStream: Readable | null
   /** The body read by a plugin, sent upstream instead of the stream. */
   bodyBuffer: Buffer | undefined
+  /** True once a body capped with `limitBody()` went past its cap. */
+  bodyTooLarge = false
+  /** The context this request belongs to: told when a capped body goes past its cap. */
+  owner: { bodyLimitExceeded (): void } | undefined = undefined
   private bodyPromise: Promise<Buffer> | undefined
   private readonly maxBodyBytes: number
 
@@ -71,6 +76,15 @@ export class RequestView implements GatewayRequest {
       return buffer
     })
     return this.bodyPromise
+  }
+
+  limitBody (maxBytes: number): void {
+    const stream = this.bodyStream
+    if (stream === null) return
+    this.bodyStream = limitBodyStream(stream, maxBytes, () => {
+      this.bodyTooLarge = true
+      this.owner?.bodyLimitExceeded()
+    })
   }
 }
 
@@ -139,9 +153,13 @@ export class RequestContext implements PluginContext, PickInput {
   finished = false
   private readonly baseLog: Logger
   private boundLog: Logger | undefined = undefined
+  /** Answers 413 to a request whose capped body went past its cap (given by handle-request, which owns replies). */
+  private readonly answerBodyTooLarge: ((ctx: RequestContext) => void) | undefined
 
-  constructor (request: RequestView, sink: ResponseSink, log: Logger, chain: Chain) {
+  constructor (request: RequestView, sink: ResponseSink, log: Logger, chain: Chain, answerBodyTooLarge?: (ctx: RequestContext) => void) {
     this.request = request
+    request.owner = this
+    this.answerBodyTooLarge = answerBodyTooLarge
     this.sink = sink
     this.chain = chain
     this.baseLog = log
@@ -161,6 +179,23 @@ export class RequestContext implements PluginContext, PickInput {
     if (this.snapshot !== undefined && this.routeId !== '') {
       this.chain = this.snapshot.chains.forMerchant(this.routeId, this.serviceId, merchant.id)
     }
+  }
+
+  /**
+   * A body capped with `request.limitBody()` went past its cap. Before the proxy started there is
+   * nothing to stop: the proxy step sees `request.bodyTooLarge` and answers 413 instead of calling
+   * the upstream. During an attempt, the attempt is stopped as if the client had gone (the target
+   * is not blamed for it) and 413 is answered; the connection closes after it, since the rest of
+   * the body is not read.
+   */
+  bodyLimitExceeded (): void {
+    if (this.finished) return
+    this.sink.closeAfterResponse()
+    const attempt = this.attempt
+    if (attempt === undefined) return
+    this.attempt = undefined
+    attempt.abortByClient()
+    this.answerBodyTooLarge?.(this)
   }
 
   /** The balancer's view of this request (the context itself: no allocation). */

@@ -58,7 +58,7 @@ export function handleRequest (driver: RequestDriver, incoming: IngressRequest, 
     bodyLength: incoming.bodyLength,
     maxBodyBytes: snapshot?.limits.maxBodyBytes ?? 0
   })
-  const ctx = new RequestContext(request, sink, driver.log, EMPTY_CHAIN)
+  const ctx = new RequestContext(request, sink, driver.log, EMPTY_CHAIN, answerBodyTooLarge)
   ctx.rawHost = rawHost
   ctx.hostPort = port !== '' ? port : String(incoming.localPort)
   if (driver.draining) sink.closeAfterResponse()
@@ -97,7 +97,13 @@ function proxy (ctx: RequestContext): void {
   const route = snapshot.routes.get(ctx.routeId)
   if (service === undefined || route === undefined) return sendReply(ctx, { code: 'TG_INTERNAL' }, finishRequest)
   if (ctx.clientAborted) return finishRequest(ctx)
+  if (ctx.request.bodyTooLarge) return answerBodyTooLarge(ctx)
   proxyToService(ctx, service, route.preserveHost, snapshot.proxy, finishRequest, failRequest)
+}
+
+/** A body capped by a plugin (`request.limitBody`) went past its cap. */
+function answerBodyTooLarge (ctx: RequestContext): void {
+  sendReply(ctx, { code: 'TG_REQUEST_BODY_TOO_LARGE' }, finishRequest)
 }
 
 function failRequest (ctx: RequestContext, reply: Reply): void {

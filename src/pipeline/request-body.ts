@@ -25,7 +25,8 @@ export function readWholeBody (body: Readable | null, declaredLength: number | u
       chunks.push(chunk)
     }
     const onEnd = (): void => { cleanup(); resolve(chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, total)) }
-    const onError = (err: Error): void => { cleanup(); reject(new GatewayError('TG_REQUEST_MALFORMED', 'the request body could not be read', { cause: err })) }
+    // A GatewayError comes from a cap on the stream (request.limitBody): its code is the answer.
+    const onError = (err: Error): void => { cleanup(); reject(err instanceof GatewayError ? err : new GatewayError('TG_REQUEST_MALFORMED', 'the request body could not be read', { cause: err })) }
     const onClose = (): void => { cleanup(); reject(new GatewayError('TG_REQUEST_MALFORMED', 'the client closed the connection while sending the body')) }
     function cleanup (): void {
       stream.off('data', onData)

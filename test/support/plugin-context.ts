@@ -53,6 +53,8 @@ export interface RequestInit {
   httpVersion?: string
   bodyLength?: number
   body?: Buffer
+  /** Told of every `request.limitBody(maxBytes)` call. */
+  onLimitBody?: (maxBytes: number) => void
 }
 
 /** Splits a raw query into its `name=value` segments, keeping their raw text. */
@@ -91,7 +93,8 @@ export function makeRequest (init: RequestInit = {}): GatewayRequest {
     clientIp: init.clientIp ?? '203.0.113.7',
     peerIp: init.peerIp ?? init.clientIp ?? '203.0.113.7',
     httpVersion: init.httpVersion ?? '1.1',
-    bodyLength: init.bodyLength ?? (init.body === undefined ? 0 : body.length),
+    // An explicit `bodyLength: undefined` stands for a chunked body.
+    bodyLength: 'bodyLength' in init ? init.bodyLength : (init.body === undefined ? 0 : body.length),
     queryParam (name: string): string | undefined {
       for (const segment of segments(this.query)) {
         if (nameOf(segment) !== name) continue
@@ -102,6 +105,9 @@ export function makeRequest (init: RequestInit = {}): GatewayRequest {
     },
     deleteQueryParam (name: string): void {
       this.query = segments(this.query).filter((segment) => nameOf(segment) !== name).join('&')
+    },
+    limitBody (maxBytes: number): void {
+      init.onLimitBody?.(maxBytes)
     },
     readBody: async (maxBytes?: number) => {
       if (maxBytes !== undefined && body.length > maxBytes) throw new GatewayError('TG_REQUEST_BODY_TOO_LARGE')

@@ -1,0 +1,2 @@
+export { acl, type AclState } from './handler.js'
+export { aclSchema, type AclConfig } from './schema.js'
