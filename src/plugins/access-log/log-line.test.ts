@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { makeContext } from '../../../test/support/plugin-context.js'
+import { accessLogLine } from './log-line.js'
+
+describe('access-log line', () => {
+  it('is valid JSON when fields need escaping (quotes, backslashes, control and non-ASCII characters)', () => {
+    const ctx = makeContext({
+      request: { path: '/a"b\\c', query: 'q=1', headers: { 'user-agent': 'bot "x"\u0001 é 漢' } }
+    })
+    const line = accessLogLine(ctx, true)
+    assert.ok(line.endsWith('\n'))
+    const record = JSON.parse(line) as Record<string, unknown>
+    assert.equal(record.path, '/a"b\\c')
+    assert.equal(record.query, 'q=1')
+    assert.equal(record.user_agent, 'bot "x"\u0001 é 漢')
+    assert.equal(record.merchant, null)
+  })
+
+  it('leaves the query out unless asked for', () => {
+    const record = JSON.parse(accessLogLine(makeContext({ request: { query: 'apikey=secret' } }), false)) as Record<string, unknown>
+    assert.equal('query' in record, false)
+  })
+})
