@@ -65,3 +65,11 @@ describe('request ids', () => {
     assert.match(decideRequestId('x'.repeat(201), true), /^[0-9a-f-]{36}$/)
   })
 })
+
+describe('generated request ids', () => {
+  it('are unique and UUID-shaped', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => decideRequestId(undefined, false)))
+    assert.equal(ids.size, 1000)
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+})

@@ -17,6 +17,10 @@ export function isHopByHop (name: string): boolean {
  * gateway then sets it again itself).
  */
 export function stripHopByHop (headers: HeaderList): void {
+  // Most requests carry none of them (a keep-alive HTTP/1.1 client sends no Connection header).
+  let found = false
+  headers.forEach((_value, name) => { if (HOP_BY_HOP.has(name)) found = true })
+  if (!found) return
   let named: Set<string> | undefined
   for (const value of headers.getAll('connection')) {
     named ??= new Set()
