@@ -12,6 +12,23 @@ export function isHopByHop (name: string): boolean {
 }
 
 /**
+ * Adds the field names a Connection value lists, other than hop-by-hop ones (removed anyway), to
+ * `into`; returns it (made when needed). The usual values `keep-alive` and `close` add nothing and
+ * cost no split.
+ */
+function addNamedFields (value: string, into: Set<string> | undefined): Set<string> | undefined {
+  const lower = value.toLowerCase()
+  if (lower === 'keep-alive' || lower === 'close') return into
+  for (const token of lower.split(',')) {
+    const name = token.trim()
+    if (name === '' || name === 'close' || HOP_BY_HOP.has(name)) continue
+    into ??= new Set()
+    into.add(name)
+  }
+  return into
+}
+
+/**
  * Removes hop-by-hop fields and every field named in `Connection` from a header list, before
  * Tollgate adds its own (a client can name `x-forwarded-for` in Connection to strip it; the
  * gateway then sets it again itself).
@@ -22,10 +39,7 @@ export function stripHopByHop (headers: HeaderList): void {
   headers.forEach((_value, name) => { if (HOP_BY_HOP.has(name)) found = true })
   if (!found) return
   let named: Set<string> | undefined
-  for (const value of headers.getAll('connection')) {
-    named ??= new Set()
-    for (const token of value.split(',')) named.add(token.trim().toLowerCase())
-  }
+  for (const value of headers.getAll('connection')) named = addNamedFields(value, named)
   headers.deleteWhere(named === undefined
     ? (name) => HOP_BY_HOP.has(name)
     : (name) => HOP_BY_HOP.has(name) || named.has(name))
@@ -43,10 +57,7 @@ export function stripHopByHopFlat (flat: string[]): string[] {
   if (clean) return flat
   let named: Set<string> | undefined
   for (let i = 0; i < flat.length; i += 2) {
-    if (flat[i] === 'connection') {
-      named ??= new Set()
-      for (const token of (flat[i + 1] as string).split(',')) named.add(token.trim().toLowerCase())
-    }
+    if (flat[i] === 'connection') named = addNamedFields(flat[i + 1] as string, named)
   }
   const out: string[] = []
   for (let i = 0; i < flat.length; i += 2) {
