@@ -1,4 +1,4 @@
-import { BlockList, isIPv6 } from 'node:net'
+import { BlockList } from 'node:net'
 import { definePlugin, PRIORITY, type PluginEnv } from '../../kit/plugin.js'
 import { errorReply, type Reply } from '../../kit/reply.js'
 import { parseCidr } from '../_shared/cidr.js'
@@ -25,10 +25,14 @@ function blockList (entries: readonly string[]): BlockList | undefined {
   return list
 }
 
-/** True when `ip` is in `list`; an address that is not an IP (never the case for a socket peer) is in no list. */
+/**
+ * True when `ip` is in `list`. `clientIp` is always an IP (a socket peer or a forwarded hop the
+ * trusted-proxy rules checked), so a colon is enough to tell the family; an address BlockList
+ * refuses anyway is in no list.
+ */
 function listed (list: BlockList, ip: string): boolean {
   try {
-    return list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4')
+    return list.check(ip, ip.indexOf(':') === -1 ? 'ipv4' : 'ipv6')
   } catch {
     return false
   }
