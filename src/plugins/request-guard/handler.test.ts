@@ -175,11 +175,19 @@ describe('request-guard through the in-process gateway', () => {
     assert.equal(res.body.toString(), 'upstream 16')
   })
 
-  it('answers 413 when a chunked body passes the limit while it streams to the upstream', async () => {
+  it('answers 413 when a chunked body passes the limit while it streams to the upstream, without blaming the target', async () => {
+    const target = gateway.targets.get(upstream.target.id)
+    const sent = target.sent
+    const failed = target.failed
     const res = await sendChunked(gateway, '/g/a', [Buffer.from('0123456789'), Buffer.from('0123456789')])
     assert.equal(res.status, 413)
     assert.equal(codeOf(res), 'TG_REQUEST_BODY_TOO_LARGE')
     assert.equal(res.destroyed, false)
+    // The attempt had started (the cap is passed on a later tick than the proxy step) and was
+    // stopped as a client abort: no failure counted, nothing left in flight.
+    assert.equal(target.sent, sent + 1)
+    assert.equal(target.failed, failed)
+    assert.equal(target.inFlight, 0)
   })
 
   it('answers 413 without calling the upstream when a chunked body passes the limit before the proxy starts', async () => {
