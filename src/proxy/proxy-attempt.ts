@@ -93,8 +93,20 @@ export class ProxyAttempt implements UpstreamResponseHandler {
   onError (error: UpstreamFailure): void {
     const ctx = this.ctx
     if (this.settled) return
+    if (error.kind === 'aborted') {
+      // The request body failed on the client's side (it went away, or sent a broken body): not
+      // the target's fault, so neither a success nor a failure for the balancer and ejection.
+      this.settle(true, true)
+      if (ctx.clientAborted) return // the client-abort path finishes the request
+      if (ctx.sink.headersSent) {
+        ctx.sink.destroy()
+        this.exchange.finish(ctx)
+        return
+      }
+      this.exchange.fail(ctx, { code: 'TG_REQUEST_MALFORMED', message: 'the request body could not be read' })
+      return
+    }
     this.settle(false)
-    if (error.kind === 'aborted') return
     ctx.log.warn({ target: this.target.id, kind: error.kind, err: error.message }, 'upstream attempt failed')
     if (ctx.sink.headersSent || error.afterHead) {
       // The head is on the wire: the only honest signal left is to cut the connection.
