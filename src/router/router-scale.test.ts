@@ -2,22 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { compileRouter } from './router.js'
 import type { RouteSpec } from './route-spec.js'
+import { seededRandom } from '../upstream/balancers/random.js'
 
 // Checks the compiled router against a naive reference that applies the README's precedence
 // literally (sort every matching host/pattern pair by the five keys), on 5,000 generated routes.
 // No timing assertions: speed is measured by bench/router-bench.mjs.
-
-/** Seeded generator (mulberry32), so a failure reproduces. */
-function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE']
 const SEGMENTS = ['api', 'v1', 'v2', 'orders', 'users', 'items', 'a', 'b']
@@ -90,7 +79,7 @@ function compare (a: number[], b: number[]): number {
 }
 
 void test('5,000 generated routes: every lookup agrees with the reference precedence', () => {
-  const next = random(20240601)
+  const next = seededRandom(20240601)
   const routes = generate(5000, next)
   const router = compileRouter(routes)
   const hosts = [...HOSTS.slice(0, 5), 'x.eu.example.com', 'a.h1.example.com', 'example.com', 'other.org', '']
