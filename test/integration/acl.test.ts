@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { gatewayConfig } from '../support/configs.js'
-import { freePort } from '../support/free-port.js'
-import { GatewayProcess } from '../support/gateway-process.js'
+import type { GatewayProcess } from '../support/gateway-process.js'
 import { request } from '../support/http-client.js'
 import { UpstreamServer } from '../support/upstream-server.js'
+import { startSuiteGateway, stopSuiteGateway } from '../support/suite-gateway.js'
 
 describe('acl in a real gateway', () => {
   const upstream = new UpstreamServer((_req, res) => res.end('upstream'))
@@ -12,11 +11,7 @@ describe('acl in a real gateway', () => {
   let port: number
 
   before(async () => {
-    const upstreamPort = await upstream.listen()
-    port = await freePort()
-    gateway = new GatewayProcess(gatewayConfig({
-      port,
-      upstreamPort,
+    ({ gateway, port } = await startSuiteGateway(upstream, {
       merchants: [
         { id: 'gold', groups: ['gold'], credentials: { api_keys: [{ key: 'key-gold-00001' }] } },
         { id: 'frozen', groups: ['gold', 'suspended'], credentials: { api_keys: [{ key: 'key-frozen-001' }] } },
@@ -32,13 +27,9 @@ describe('acl in a real gateway', () => {
         { name: 'acl', route: 'open', config: { allow: ['gold'] } }
       ]
     }))
-    await gateway.start(1)
   })
 
-  after(async () => {
-    await gateway.stop()
-    await upstream.close()
-  })
+  after(() => stopSuiteGateway(gateway, upstream))
 
   const codeOf = async (path: string, key?: string): Promise<string> => {
     const res = await request(port, { path, headers: key === undefined ? {} : { apikey: key } })

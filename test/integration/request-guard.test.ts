@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { gatewayConfig } from '../support/configs.js'
-import { freePort } from '../support/free-port.js'
-import { GatewayProcess } from '../support/gateway-process.js'
+import type { GatewayProcess } from '../support/gateway-process.js'
 import { firstStatus, rawExchange, request } from '../support/http-client.js'
 import { UpstreamServer } from '../support/upstream-server.js'
+import { startSuiteGateway, stopSuiteGateway } from '../support/suite-gateway.js'
 
 /** A chunked POST head followed by `chunks`, each framed as one chunk, and the last chunk. */
 function chunkedPost (path: string, chunks: string[]): string {
@@ -19,11 +18,7 @@ describe('request-guard in a real gateway', () => {
   let port: number
 
   before(async () => {
-    const upstreamPort = await upstream.listen()
-    port = await freePort()
-    gateway = new GatewayProcess(gatewayConfig({
-      port,
-      upstreamPort,
+    ({ gateway, port } = await startSuiteGateway(upstream, {
       routes: [{ id: 'guarded', service: 'backend', paths: ['/guarded/*'] }],
       plugins: [{
         name: 'request-guard',
@@ -37,13 +32,9 @@ describe('request-guard in a real gateway', () => {
         }
       }]
     }))
-    await gateway.start(1)
   })
 
-  after(async () => {
-    await gateway.stop()
-    await upstream.close()
-  })
+  after(() => stopSuiteGateway(gateway, upstream))
 
   it('streams a chunked body within the limit to the upstream', async () => {
     const raw = await rawExchange(port, chunkedPost('/guarded/small', ['{"a":', '"0123456789"}']), 2000)

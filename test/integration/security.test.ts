@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { gatewayConfig } from '../support/configs.js'
-import { freePort } from '../support/free-port.js'
-import { GatewayProcess } from '../support/gateway-process.js'
+import type { GatewayProcess } from '../support/gateway-process.js'
 import { firstStatus, rawExchange, request } from '../support/http-client.js'
 import { UpstreamServer } from '../support/upstream-server.js'
+import { startSuiteGateway, stopSuiteGateway } from '../support/suite-gateway.js'
 
 describe('request hygiene at the ingress', () => {
   const upstream = new UpstreamServer((req, res) => { res.end(`reached ${req.url}`) })
@@ -12,11 +11,7 @@ describe('request hygiene at the ingress', () => {
   let port: number
 
   before(async () => {
-    const upstreamPort = await upstream.listen()
-    port = await freePort()
-    gateway = new GatewayProcess(gatewayConfig({
-      port,
-      upstreamPort,
+    ({ gateway, port } = await startSuiteGateway(upstream, {
       gateway: {
         limits: { max_header_count: 20, max_header_bytes: 4096, max_url_bytes: 512 },
         timeouts: { header_read_ms: 1000, keep_alive_idle_ms: 1000, request_ms: 3000 }
@@ -28,13 +23,9 @@ describe('request hygiene at the ingress', () => {
       ],
       plugins: [{ name: 'key-auth', route: 'admin' }]
     }))
-    await gateway.start(1)
   })
 
-  after(async () => {
-    await gateway.stop()
-    await upstream.close()
-  })
+  after(() => stopSuiteGateway(gateway, upstream))
 
   it('never lets an encoding trick reach the protected route without a key', async () => {
     const attacks = ['/public/../admin/x', '/public/%2e%2e/admin/x', '/public/%2E%2E/admin/x', '//admin/x', '/%61dmin/x', '/public/./../admin/x']

@@ -1,5 +1,5 @@
-/** A minimal gateway config for integration tests: one listener, one service, routes as given. */
-export function gatewayConfig (options: {
+/** What a test config is made from. */
+export interface GatewayConfigOptions {
   port: number
   upstreamPort: number
   routes?: unknown[]
@@ -10,7 +10,10 @@ export function gatewayConfig (options: {
   services?: unknown[]
   certificates?: unknown[]
   listeners?: unknown[]
-}): Record<string, unknown> {
+}
+
+/** A minimal gateway config for integration tests: one listener, one service, routes as given. */
+export function gatewayConfig (options: GatewayConfigOptions): Record<string, unknown> {
   return {
     gateway: {
       listeners: options.listeners ?? [{ name: 'test', host: '127.0.0.1', port: options.port }],
