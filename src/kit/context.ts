@@ -78,6 +78,15 @@ export interface RequestTimings {
   upstreamMs: number
   /** Milliseconds from arrival to the last byte sent; -1 until then. */
   totalMs: number
+  /** Milliseconds each plugin phase took, waits on its plugins' promises included; -1 when it did not run. */
+  readonly phaseMs: PhaseTimings
+}
+
+/** Wall time per request phase that runs plugins before the upstream call. */
+export interface PhaseTimings {
+  rewrite: number
+  access: number
+  content: number
 }
 
 /** Where the request went upstream, set by the content phase. */

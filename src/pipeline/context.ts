@@ -164,7 +164,7 @@ export class RequestContext implements PluginContext, PickInput {
     this.chain = chain
     this.baseLog = log
     this.startedAt = performance.now()
-    this.timings = { startedAtEpochMs: Date.now(), gatewayMs: -1, upstreamMs: -1, totalMs: -1 }
+    this.timings = { startedAtEpochMs: Date.now(), gatewayMs: -1, upstreamMs: -1, totalMs: -1, phaseMs: { rewrite: -1, access: -1, content: -1 } }
   }
 
   /** A child logger bound to the request id, made on first use (most requests never log). */

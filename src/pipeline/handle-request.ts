@@ -1,6 +1,7 @@
 import { HeaderList } from '../kit/headers.js'
 import type { Logger } from '../kit/logger.js'
 import type { Reply } from '../kit/reply.js'
+import type { PhaseTimings } from '../kit/context.js'
 import { normaliseRequestTarget } from '../router/normalise-path.js'
 import type { IngressRequest, ResponseSink } from '../server/ingress/ingress.js'
 import type { Snapshot } from '../runtime/snapshot.js'
@@ -80,15 +81,27 @@ export function handleRequest (driver: RequestDriver, incoming: IngressRequest, 
   ctx.matchedPath = request.path
   ctx.routedPath = match.upstreamPath
   ctx.chain = snapshot.chains.forRoute(route.id)
-  continueWith(ctx, runPhase(ctx, 'rewrite'), afterRewrite)
+  enterPhase(ctx, 'rewrite', afterRewrite)
 }
 
 function afterRewrite (ctx: RequestContext): void {
-  continueWith(ctx, runPhase(ctx, 'access'), afterAccess)
+  enterPhase(ctx, 'access', afterAccess)
 }
 
 function afterAccess (ctx: RequestContext): void {
-  continueWith(ctx, runPhase(ctx, 'content'), proxy)
+  enterPhase(ctx, 'content', proxy)
+}
+
+/** Runs one plugin phase, records how long it took (async waits included), then goes on. */
+function enterPhase (ctx: RequestContext, phase: keyof PhaseTimings, next: (ctx: RequestContext) => void): void {
+  const startedAt = performance.now()
+  const outcome = runPhase(ctx, phase)
+  if (outcome instanceof Promise) {
+    continueWith(ctx, outcome.finally(() => { ctx.timings.phaseMs[phase] = performance.now() - startedAt }), next)
+    return
+  }
+  ctx.timings.phaseMs[phase] = performance.now() - startedAt
+  continueWith(ctx, outcome, next)
 }
 
 function proxy (ctx: RequestContext): void {

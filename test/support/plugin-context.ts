@@ -174,7 +174,7 @@ export function makeContext (init: ContextInit = {}): TestContext {
     },
     identified,
     slots: init.slots ?? {},
-    timings: { startedAtEpochMs: 0, gatewayMs: -1, upstreamMs: -1, totalMs: -1, ...init.timings },
+    timings: { startedAtEpochMs: 0, gatewayMs: -1, upstreamMs: -1, totalMs: -1, phaseMs: { rewrite: -1, access: -1, content: -1 }, ...init.timings },
     upstream: init.upstream,
     log: init.logger ?? recordingLogger()
   }

@@ -56,7 +56,7 @@ const FULL: ContextInit = {
   routeId: 'orders',
   serviceId: 'order-service',
   merchant: makeMerchant('m-acme'),
-  timings: { startedAtEpochMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678), gatewayMs: 0.4567, upstreamMs: 12.3456, totalMs: 13.0001 },
+  timings: { startedAtEpochMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678), gatewayMs: 0.4567, upstreamMs: 12.3456, totalMs: 13.0001, phaseMs: { rewrite: 0.1, access: 0.2, content: 0.05 } },
   upstream: { serviceId: 'order-service', target: '10.0.0.5:8080', attempts: 2, status: 201 }
 }
 
