@@ -3,6 +3,7 @@ import type { PluginContext } from './context.js'
 import type { Reply } from './reply.js'
 import type { Logger } from './logger.js'
 import type { MerchantDirectory } from './merchant.js'
+import type { RedisHandle } from './redis.js'
 
 /** What a request phase method may return: a reply ends the request; nothing continues. */
 export type PhaseResult = Reply | undefined | void | Promise<Reply | undefined | void>
@@ -28,6 +29,8 @@ export interface PluginEnv {
   on (event: 'reopen-logs' | 'drain', listener: () => void): () => void
   /** The id of the binding being compiled (stable across reloads while its scope is unchanged). */
   readonly bindingId: string
+  /** The worker's shared Redis connection when `gateway.redis` is configured; commands fail fast. */
+  readonly redis: RedisHandle | undefined
 }
 
 /**

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { GatewayConfig, PluginBindingConfig, ServiceConfig } from '../config/gateway-config.js'
 import type { Logger } from '../kit/logger.js'
 import type { PluginDefinition, PluginEnv } from '../kit/plugin.js'
+import type { RedisHandle } from '../kit/redis.js'
 import { ChainIndex, type ScopedBinding } from '../pipeline/compile.js'
 import { TrustedProxies } from '../pipeline/forwarded.js'
 import { compileRouter } from '../router/router.js'
@@ -24,6 +25,8 @@ export interface SnapshotDeps {
   readonly events: WorkerEvents
   readonly log: Logger
   readonly workerId: number
+  /** The worker's Redis connection for this config (undefined without `gateway.redis`). */
+  readonly redis: RedisHandle | undefined
 }
 
 /**
@@ -141,7 +144,8 @@ function compileBinding (binding: PluginBindingConfig, merchants: InMemoryMercha
       merchants,
       workerId: deps.workerId,
       on: (event, listener) => deps.events.on(event, listener),
-      bindingId: binding.id
+      bindingId: binding.id,
+      redis: deps.redis
     }
     let state: unknown = binding.config
     if (binding.enabled && plugin.compile !== undefined) {

@@ -15,6 +15,7 @@ import { activeRequests } from './active-requests.js'
 import { ListenerSet } from './listener-set.js'
 import type { ToPrimary, ToWorker } from './messages.js'
 import { PluginSet } from './load-config.js'
+import { WorkerRedis } from '../redis/worker-redis.js'
 
 /**
  * A worker process: holds the request path. Receives config versions from the primary, compiles
@@ -27,12 +28,14 @@ export class Worker implements RequestDriver {
   private readonly events = new WorkerEvents()
   private readonly targets = new TargetRegistry()
   private readonly transports = new TransportPool()
+  private readonly redis: WorkerRedis
   private listeners: ListenerSet | undefined
   private plugins: PluginSet | undefined
   private pluginsDir: string | undefined
 
   constructor (log: Logger) {
     this.log = log
+    this.redis = new WorkerRedis(log)
   }
 
   /** Compiles and swaps in a config version; listeners are opened with the first one. */
@@ -44,7 +47,8 @@ export class Worker implements RequestDriver {
       transports: this.transports,
       events: this.events,
       log: this.log,
-      workerId: cluster.worker?.id ?? 0
+      workerId: cluster.worker?.id ?? 0,
+      redis: this.redis.handleFor(config.gateway.redis)
     })
     if ('level' in this.log) (this.log as { level: string }).level = config.gateway.log.level
     // Targets no service lists any more are forgotten once idle; the others keep their counters.

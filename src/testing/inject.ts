@@ -1,3 +1,4 @@
+import { WorkerRedis } from '../redis/worker-redis.js'
 import { Readable } from 'node:stream'
 import { validateConfig } from '../config/validate.js'
 import { formatProblems } from '../config/problems.js'
@@ -40,10 +41,12 @@ export class InProcessGateway implements RequestDriver {
   /** The per-target state (in-flight, failures, ejection) shared by every config version loaded. */
   readonly targets = new TargetRegistry()
   private readonly transports = new TransportPool()
+  private readonly redis: WorkerRedis
   private version = 0
 
   constructor (options: { plugins?: AnyPlugin[], log?: Logger } = {}) {
     this.log = options.log ?? silentLogger
+    this.redis = new WorkerRedis(this.log)
     this.plugins = new Map([...BUNDLED_PLUGINS, ...(options.plugins ?? [])].map((p) => [p.name, p]))
   }
 
@@ -58,7 +61,8 @@ export class InProcessGateway implements RequestDriver {
       transports: this.transports,
       events: this.events,
       log: this.log,
-      workerId: 0
+      workerId: 0,
+      redis: this.redis.handleFor(result.config.gateway.redis)
     })
     if (previous !== undefined) {
       previous.retired = true
@@ -96,5 +100,6 @@ export class InProcessGateway implements RequestDriver {
       retireIfIdle(this.snapshot)
     }
     await this.transports.closeAll()
+    this.redis.close()
   }
 }

@@ -44,9 +44,9 @@ export class FaultProxy {
   async setMode (mode: FaultMode): Promise<void> {
     this.mode = mode
     if (mode.kind === 'refuse' && this.server !== undefined) {
-      const server = this.server
+      // Stops listening at once; connections already open stay until cutAll() (close's callback would wait for them).
+      this.server.close()
       this.server = undefined
-      await new Promise<void>((resolve) => server.close(() => resolve()))
     } else if (mode.kind !== 'refuse' && this.server === undefined) {
       await this.listen(this.boundPort)
     }

@@ -1,4 +1,5 @@
 // Builds PluginContext and PluginEnv values for plugin handler tests, faithful to src/kit.
+import type { RedisHandle } from '../../src/kit/redis.js'
 import { HeaderList } from '../../src/kit/headers.js'
 import { GatewayError } from '../../src/errors.js'
 import type {
@@ -195,6 +196,7 @@ export interface EnvInit {
   bindingId?: string
   workerId?: number
   logger?: RecordingLogger
+  redis?: RedisHandle
 }
 
 const EMPTY_DIRECTORY: MerchantDirectory = { findByApiKey: () => undefined, findSigningApp: () => undefined, findById: () => undefined }
@@ -208,6 +210,7 @@ export function makeEnv (init: EnvInit = {}): TestEnv {
     merchants: init.merchants ?? EMPTY_DIRECTORY,
     workerId: init.workerId ?? 1,
     bindingId: init.bindingId ?? 'binding-1',
+    redis: init.redis,
     on (event, listener) {
       // Wrapped so the same function subscribed twice is two subscriptions, as with an EventEmitter.
       const once: Listener = () => listener()

@@ -1,5 +1,6 @@
 /** Global gateway settings: processes, listeners, limits, timeouts, request ids, forwarding headers. */
 import { Type, type Static } from '@sinclair/typebox'
+import { RedisSchema } from './redis.js'
 import { Cidr, Flag, Host, HEADER_NAME_PATTERN, ID_PATTERN, ListenPort, PositiveInt, Section, StringEnum, TimeoutMs } from './typedefs.js'
 
 /** Ingress implementations a listener may use (DESIGN.md §11); `fast-h1` is added by a later issue. */
@@ -58,6 +59,7 @@ export const GatewaySchema = Type.Object({
     x_forwarded_port: Flag('Set X-Forwarded-Port upstream; default true.', true),
     via: Flag('Append a Via header upstream and downstream; default true.', true)
   }, 'Headers added to proxied requests; default {}.'),
+  redis: Type.Optional(RedisSchema),
   plugins_dir: Type.Optional(Type.String({ minLength: 1, description: 'Folder of third-party plugins, relative to the config file; default none.' })),
   log: Section({
     level: StringEnum(LOG_LEVELS, 'Least severe level written; default "info".', 'info')
