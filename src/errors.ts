@@ -31,6 +31,17 @@ export const ERRORS = {
   TG_SIGNATURE_REPLAYED: { status: 401, message: 'the nonce of this signature was already used' },
   TG_SIGNATURE_INVALID: { status: 401, message: 'the signature does not match the request' },
   TG_SIGNATURE_UNKNOWN_APP: { status: 401, message: 'the app key is not known' },
+  TG_JWT_MISSING: { status: 401, message: 'no bearer token in the request' },
+  TG_JWT_MALFORMED: { status: 401, message: 'the token is not a well-formed JWT' },
+  TG_JWT_KEY_UNKNOWN: { status: 401, message: 'no key accepts the algorithm and key id of the token' },
+  TG_JWT_SIGNATURE_INVALID: { status: 401, message: 'the token signature does not verify' },
+  TG_JWT_EXPIRED: { status: 401, message: 'the token has expired' },
+  TG_JWT_NOT_YET_VALID: { status: 401, message: 'the token is not valid yet' },
+  TG_JWT_ISSUER_INVALID: { status: 401, message: 'the token issuer is not accepted' },
+  TG_JWT_AUDIENCE_INVALID: { status: 401, message: 'the token audience is not accepted' },
+  TG_JWT_MERCHANT_UNKNOWN: { status: 401, message: 'the token names no known merchant' },
+  // cross-origin (cors)
+  TG_CORS_ORIGIN_FORBIDDEN: { status: 403, message: 'the origin is not allowed to call this route' },
   // authorization (acl)
   TG_ACL_FORBIDDEN: { status: 403, message: 'the merchant is not allowed on this route' },
   TG_ACL_MERCHANT_REQUIRED: { status: 403, message: 'this route admits identified merchants only' },

@@ -72,7 +72,7 @@ export function handleRequest (driver: RequestDriver, incoming: IngressRequest, 
   if (incoming.rawHeaders.length / 2 > snapshot.limits.maxHeaderCount) return sendReply(ctx, { code: 'TG_REQUEST_HEADERS_TOO_LARGE' }, finishRequest)
   if (rawHost === '' && incoming.httpVersion === '1.1') return sendReply(ctx, { code: 'TG_REQUEST_MALFORMED', message: 'an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)' }, finishRequest)
 
-  const match = snapshot.router.match(request.method, host, request.path)
+  const match = request.method === 'OPTIONS' ? matchPreflight(snapshot, request, host) : snapshot.router.match(request.method, host, request.path)
   if (match === undefined) return sendReply(ctx, { code: 'TG_ROUTE_NOT_FOUND' }, finishRequest)
   const route = snapshot.routes.get(match.route.id)
   if (route === undefined) return sendReply(ctx, { code: 'TG_INTERNAL' }, finishRequest)
@@ -146,6 +146,20 @@ function onClientAbort (ctx: RequestContext): void {
     ctx.attempt.abortByClient()
     finishRequest(ctx)
   }
+}
+
+/**
+ * A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) belongs to the route the
+ * real request will take, so it is routed by the requested method when that route has cors: a
+ * route limited to `methods: [PUT]` still gets its preflights. Otherwise OPTIONS routes as usual.
+ */
+function matchPreflight (snapshot: Snapshot, request: RequestView, host: string): ReturnType<Snapshot['router']['match']> {
+  const requested = request.headers.get('access-control-request-method')
+  if (requested !== undefined && request.headers.has('origin')) {
+    const match = snapshot.router.match(requested, host, request.path)
+    if (match !== undefined && snapshot.chains.forRoute(match.route.id).names.includes('cors')) return match
+  }
+  return snapshot.router.match(request.method, host, request.path)
 }
 
 /** Host header → lower-case host without port, and the port text ('' when absent). */

@@ -2,6 +2,7 @@
 import type { PluginDefinition } from '../kit/plugin.js'
 import { accessLog } from './access-log/index.js'
 import { acl } from './acl/index.js'
+import { cors } from './cors/index.js'
 import { ipRestriction } from './ip-restriction/index.js'
 import { keyAuth } from './key-auth/index.js'
 import { merchantSignature } from './merchant-signature/index.js'
@@ -15,6 +16,7 @@ type AnyPlugin = PluginDefinition<any, any> // eslint-disable-line @typescript-e
 export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
   requestGuard,
   ipRestriction,
+  cors,
   keyAuth,
   merchantSignature,
   acl,

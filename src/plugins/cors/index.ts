@@ -1,0 +1,3 @@
+export { cors, isPreflight, type CorsState } from './handler.js'
+export { corsSchema, type CorsConfig } from './schema.js'
+export { compileOrigins, type OriginMatcher } from './origin-matcher.js'
