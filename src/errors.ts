@@ -18,6 +18,7 @@ export const ERRORS = {
   TG_ROUTE_NOT_FOUND: { status: 404, message: 'no route matches the request' },
   TG_METHOD_NOT_ALLOWED: { status: 405, message: 'the method is not allowed on this route' },
   TG_REQUEST_CONTENT_TYPE_UNSUPPORTED: { status: 415, message: 'the request content type is not accepted on this route' },
+  TG_REQUEST_BODY_INVALID_JSON: { status: 400, message: 'the request body is not valid JSON' },
   // security (ip-restriction, request-guard)
   TG_IP_FORBIDDEN: { status: 403, message: 'the client address is not allowed' },
   TG_REQUEST_USER_AGENT_DENIED: { status: 403, message: 'the user agent is not allowed' },

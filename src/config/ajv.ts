@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import formatsPlugin from 'ajv-formats'
 import type { TSchema } from '@sinclair/typebox'
 import { FORMAT, REASONS } from './schema/typedefs.js'
+import { isJsonText } from './json-text.js'
 import { escapePointerSegment, type ConfigProblem } from './problems.js'
 
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
@@ -33,6 +34,7 @@ function newAjv (options: Options): Ajv {
   ajv.addFormat(FORMAT.hostnamePattern, (v: string) => HOSTNAME_PATTERN.test(v))
   ajv.addFormat(FORMAT.cidr, isCidr)
   ajv.addFormat(FORMAT.httpMethod, (v: string) => METHODS.has(v.toUpperCase()))
+  ajv.addFormat(FORMAT.json, isJsonText)
   return ajv
 }
 

@@ -54,6 +54,13 @@ export interface GatewayRequest {
    * caller's to check up front. Calling it twice applies both caps.
    */
   limitBody (maxBytes: number): void
+  /**
+   * Replaces the body sent upstream (a transformation's output). The body must have been read with
+   * `readBody()` first: an unread body stream would be left on the client connection, so calling it
+   * before is misuse and throws. The upstream request is framed from the new body (its
+   * Content-Length is the buffer's length) and a later `readBody()` returns it.
+   */
+  replaceBody (body: Buffer): void
 }
 
 /** The response on its way back, as header and body filters see it. */

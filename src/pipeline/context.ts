@@ -78,6 +78,18 @@ export class RequestView implements GatewayRequest {
     return this.bodyPromise
   }
 
+  replaceBody (body: Buffer): void {
+    // Either the body was read (a buffer), or there never was one: a stream or a pending read is misuse.
+    const read = this.bodyBuffer !== undefined || (this.bodyStream === null && this.bodyPromise === undefined)
+    if (!read) throw new Error('replaceBody() needs the body read with readBody() first')
+    this.bodyStream = null
+    this.bodyBuffer = body
+    this.bodyLength = body.length
+    this.bodyPromise = Promise.resolve(body)
+    // Plugins after this one see the length that goes upstream (the transports frame from the buffer).
+    if (this.headers.has('content-length')) this.headers.set('content-length', String(body.length))
+  }
+
   limitBody (maxBytes: number): void {
     const stream = this.bodyStream
     if (stream === null) return

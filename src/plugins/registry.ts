@@ -8,6 +8,7 @@ import { keyAuth } from './key-auth/index.js'
 import { merchantSignature } from './merchant-signature/index.js'
 import { rateLimit } from './rate-limit/index.js'
 import { requestGuard } from './request-guard/index.js'
+import { requestTransformer } from './request-transformer/index.js'
 
 /** Any plugin definition, whatever its schema and state (the loader works with them by name). */
 type AnyPlugin = PluginDefinition<any, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -21,6 +22,7 @@ export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
   merchantSignature,
   acl,
   rateLimit,
+  requestTransformer,
   accessLog
 ])
 

@@ -82,7 +82,8 @@ export function makeRequest (init: RequestInit = {}): GatewayRequest {
   for (const [name, value] of Object.entries(init.headers ?? {})) {
     for (const one of Array.isArray(value) ? value : [value]) headers.append(name.toLowerCase(), one)
   }
-  const body = init.body ?? Buffer.alloc(0)
+  let body = init.body ?? Buffer.alloc(0)
+  let bodyLength = 'bodyLength' in init ? init.bodyLength : (init.body === undefined ? 0 : body.length)
   return {
     id: init.id ?? 'req-1',
     method: init.method ?? 'GET',
@@ -95,7 +96,7 @@ export function makeRequest (init: RequestInit = {}): GatewayRequest {
     peerIp: init.peerIp ?? init.clientIp ?? '203.0.113.7',
     httpVersion: init.httpVersion ?? '1.1',
     // An explicit `bodyLength: undefined` stands for a chunked body.
-    bodyLength: 'bodyLength' in init ? init.bodyLength : (init.body === undefined ? 0 : body.length),
+    get bodyLength () { return bodyLength },
     queryParam (name: string): string | undefined {
       for (const segment of segments(this.query)) {
         if (nameOf(segment) !== name) continue
@@ -113,6 +114,12 @@ export function makeRequest (init: RequestInit = {}): GatewayRequest {
     readBody: async (maxBytes?: number) => {
       if (maxBytes !== undefined && body.length > maxBytes) throw new GatewayError('TG_REQUEST_BODY_TOO_LARGE')
       return body
+    },
+    // Test requests hold their body in memory, so it counts as read: the replacement is what later reads return.
+    replaceBody (replacement: Buffer): void {
+      body = replacement
+      bodyLength = replacement.length
+      if (this.headers.has('content-length')) this.headers.set('content-length', String(replacement.length))
     }
   }
 }

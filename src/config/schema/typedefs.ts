@@ -26,7 +26,9 @@ export const FORMAT = {
   /** An IPv4/IPv6 address or a CIDR block. */
   cidr: 'tg-cidr',
   /** An HTTP method name, any case. */
-  httpMethod: 'tg-http-method'
+  httpMethod: 'tg-http-method',
+  /** A JSON text (strict RFC 8259, as the lossless codec reads it). */
+  json: 'tg-json'
 } as const
 
 /** Readable reasons for pattern and format failures, keyed by the pattern or format. */
@@ -39,7 +41,8 @@ export const REASONS: Readonly<Record<string, string>> = {
   [FORMAT.host]: 'must be a host name or an IP address',
   [FORMAT.hostnamePattern]: "must be a host name, optionally starting with the wildcard '*.' (e.g. '*.example.com')",
   [FORMAT.cidr]: "must be an IP address or a CIDR block (e.g. '10.0.0.0/8', 'fd00::/8')",
-  [FORMAT.httpMethod]: 'must be an HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT)'
+  [FORMAT.httpMethod]: 'must be an HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT)',
+  [FORMAT.json]: 'must be a JSON text (strict RFC 8259, e.g. \'{"id": 12345678901234567890}\')'
 }
 
 /** A string restricted to `values`, as a plain JSON Schema `enum` (clearer errors than a union). */

@@ -3,6 +3,7 @@ import formatsPlugin from 'ajv-formats'
 import type { Static, TSchema } from '@sinclair/typebox'
 import { FORMAT } from '../../config/schema/typedefs.js'
 import { parseCidr } from './cidr.js'
+import { isJsonText } from '../../config/json-text.js'
 
 /** One problem found in a plugin config: a JSON pointer into the config and the reason. */
 export interface ConfigProblem {
@@ -26,9 +27,10 @@ export type ConfigCheck<S extends TSchema> =
 export function compileConfigValidator<S extends TSchema> (schema: S): (config: unknown) => ConfigCheck<S> {
   const ajv = new Ajv({ allErrors: true, useDefaults: true })
   // The formats plugin schemas may use, as the config loader registers them (ajv-formats' `regex`,
-  // Tollgate's `tg-cidr`); ajv-formats is CommonJS, so its plugin is the `default` property.
+  // Tollgate's `tg-cidr` and `tg-json`); ajv-formats is CommonJS, so its plugin is the `default` property.
   formatsPlugin.default(ajv, ['regex'])
   ajv.addFormat(FORMAT.cidr, (value: string) => parseCidr(value) !== undefined)
+  ajv.addFormat(FORMAT.json, isJsonText)
   const validate = ajv.compile(schema)
   return (config) => {
     const copy: unknown = structuredClone(config)
