@@ -1,6 +1,8 @@
 import { parseCommonOptions } from './args.js'
 import * as commands from './commands.js'
 import { USAGE } from './help.js'
+import { migrateCommand } from './migrate.js'
+import { configCommand } from './config-transfer.js'
 
 const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) => number | Promise<number>> = {
   start: commands.start,
@@ -8,6 +10,12 @@ const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) 
   stop: commands.stop,
   validate: commands.validate,
   version: commands.version
+}
+
+/** Commands with their own options (control plane): they parse their arguments themselves. */
+const OWN_OPTION_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  migrate: migrateCommand,
+  config: configCommand
 }
 
 /** Runs one CLI command; resolves with the exit status, or -1 for a command that keeps running. */
@@ -18,6 +26,19 @@ export async function runCli (argv: string[]): Promise<number> {
     return name === undefined ? 1 : 0
   }
   if (name === '--version' || name === '-v') return commands.version()
+  const ownOptions = OWN_OPTION_COMMANDS[name]
+  if (ownOptions !== undefined) {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${USAGE[name] ?? USAGE.overview}\n`)
+      return 0
+    }
+    try {
+      return await ownOptions(rest)
+    } catch (error) {
+      process.stderr.write(`tollgate ${name}: ${(error as Error).message}\n`)
+      return 1
+    }
+  }
   const command = COMMANDS[name]
   if (command === undefined) {
     process.stderr.write(`tollgate: unknown command '${name}'\n\n${USAGE.overview}\n`)

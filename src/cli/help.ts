@@ -10,6 +10,8 @@ Commands:
   stop       drain and stop a running gateway (same as SIGTERM)
   validate   check a config file without starting anything
   version    print the version
+  migrate    apply the control plane's database migrations
+  config     export / import the configuration between a YAML file and the control plane's database
 
 Run 'tollgate <command> --help' for the options of a command.`,
   start: `Usage: tollgate start -c FILE [--workers N] [--pid-file PATH]
@@ -30,5 +32,14 @@ Sends SIGTERM and waits (default 60 s) until the gateway has drained and exited.
 
 Checks FILE (schema, references, plugin configs, certificates) and lists every problem as
 "file: /json/path: reason". Exit status 0 when valid, 1 otherwise.`,
-  version: 'Usage: tollgate version'
+  version: 'Usage: tollgate version',
+  migrate: `Usage: tollgate migrate -c FILE
+
+Applies the schema migrations missing from the database of the control plane settings FILE.`,
+  config: `Usage: tollgate config export -c FILE [-o OUT]
+       tollgate config import -c FILE CONFIG.yaml
+
+export  writes the stored configuration as a YAML config file (normalised: defaults written out)
+import  validates CONFIG.yaml like 'tollgate validate' and makes the database hold exactly it
+        (one transaction, one config version; entities missing from the file are deleted)`
 }
