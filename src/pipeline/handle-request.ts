@@ -111,7 +111,7 @@ function proxy (ctx: RequestContext): void {
   if (service === undefined || route === undefined) return sendReply(ctx, { code: 'TG_INTERNAL' }, finishRequest)
   if (ctx.clientAborted) return finishRequest(ctx)
   if (ctx.request.bodyTooLarge) return answerBodyTooLarge(ctx)
-  proxyToService(ctx, service, route.preserveHost, snapshot.proxy, finishRequest, failRequest)
+  proxyToService(ctx, service, route, snapshot.proxy, finishRequest, failRequest)
 }
 
 /** A body capped by a plugin (`request.limitBody`) went past its cap. */

@@ -2,8 +2,9 @@ import { performance } from 'node:perf_hooks'
 import type { Readable } from 'node:stream'
 import type { Reply } from '../kit/reply.js'
 import type { RequestContext } from '../pipeline/context.js'
+import type { RouteRuntime } from '../runtime/snapshot.js'
 import type { ServiceRuntime } from '../upstream/service.js'
-import type { Target, UpstreamFailureKind } from '../upstream/transport/transport.js'
+import type { Target, UpstreamFailureKind, UpstreamTimeouts } from '../upstream/transport/transport.js'
 import { ProxyAttempt } from './proxy-attempt.js'
 import { upstreamHost, upstreamTarget } from './upstream-request.js'
 
@@ -18,7 +19,8 @@ const CONNECT_FAILURES: ReadonlySet<UpstreamFailureKind> = new Set(['connect-ref
  * - nothing of the response reached the client (the failure came before the head was written);
  * - fewer than `retry.count` retries were made, and the client is still there;
  * - it was a connect failure (refused, connect timeout, TLS handshake: nothing was sent, so any
- *   method, and a streamed body that was never read), or else the method is idempotent and the
+ *   method, and a streamed body that was never read), or else the method is idempotent (or the
+ *   route is marked `retryable`) and the
  *   body can be sent again (none, or a Buffer a plugin read): resets, send/read timeouts, bad
  *   responses and the statuses in `retry.onStatuses`;
  * - another target is left, and the service's retry budget allows it.
@@ -36,17 +38,24 @@ export class UpstreamExchange {
   private readonly requestTarget: string
   private readonly body: Buffer | Readable | null
   private readonly bodyLength: number | undefined
+  /** Idempotent method, or a route marked retryable: may be sent again after it reached a target. */
   private readonly idempotent: boolean
+  private readonly timeouts: UpstreamTimeouts
   /** Targets this request tried; made on the first retry only. */
   private tried: Set<string> | undefined = undefined
   private current: Target | undefined = undefined
 
-  constructor (ctx: RequestContext, service: ServiceRuntime, preserveHost: boolean, idempotent: boolean,
+  /**
+   * @param idempotent the request may be sent again after it reached a target: an idempotent
+   * method, or a route marked `retryable`
+   */
+  constructor (ctx: RequestContext, service: ServiceRuntime, route: RouteRuntime, idempotent: boolean,
     finish: (ctx: RequestContext) => void, fail: (ctx: RequestContext, reply: Reply) => void) {
     const request = ctx.request
     this.ctx = ctx
     this.service = service
-    this.preserveHost = preserveHost
+    this.preserveHost = route.preserveHost
+    this.timeouts = route.timeouts ?? service.timeouts
     this.idempotent = idempotent
     this.finish = finish
     this.fail = fail
@@ -76,7 +85,7 @@ export class UpstreamExchange {
       headers: headers.toFlat(),
       body: this.body,
       bodyLength: this.bodyLength,
-      timeouts: service.timeouts,
+      timeouts: this.timeouts,
       idempotent: this.idempotent
     }, attempt)
   }

@@ -1,5 +1,6 @@
 // Retries through the in-process gateway, against real upstream servers on 127.0.0.1 port 0.
 import assert from 'node:assert/strict'
+import { performance } from 'node:perf_hooks'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { afterEach, test } from 'node:test'
@@ -42,10 +43,10 @@ async function deadPort (): Promise<number> {
   return port
 }
 
-function gatewayFor (ports: number[], service: Record<string, unknown> = {}): InProcessGateway {
+function gatewayFor (ports: number[], service: Record<string, unknown> = {}, routes: unknown[] = []): InProcessGateway {
   const gateway = new InProcessGateway({ plugins: [record] }).load({
     services: [{ id: 'svc', balancer: 'round-robin', targets: ports.map((port) => ({ host: '127.0.0.1', port })), ...service }],
-    routes: [{ id: 'all', service: 'svc', paths: ['/*'] }],
+    routes: [...routes, { id: 'all', service: 'svc', paths: ['/*'] }],
     plugins: [{ name: 'record-upstream' }]
   })
   open.push(gateway)
@@ -181,4 +182,97 @@ void test('never retried after the response head reached the client: a reset mid
   assert.equal(b.requests, 0)
   assert.equal(seen.at(-1)?.attempts, 1)
   assertBalanced(gateway, [a.port, b.port])
+})
+
+/** Destroys the connection as soon as the request arrived: a reset before the response head. */
+const reset = (req: IncomingMessage): void => { req.socket.resetAndDestroy() }
+
+void test('a GET reset before the head is retried on another target', async () => {
+  const a = await upstream(reset)
+  const b = await upstream(ok)
+  const gateway = gatewayFor([a.port, b.port])
+  const res = await gateway.inject({ url: '/x' })
+  assert.equal(res.status, 200)
+  assert.deepEqual([a.requests, b.requests], [1, 1])
+  assert.equal(seen.at(-1)?.attempts, 2)
+  assertBalanced(gateway, [a.port, b.port])
+})
+
+void test('a POST reset after it was sent is never retried: 502, one upstream saw it', async () => {
+  const a = await upstream(reset)
+  const b = await upstream(reset)
+  const gateway = gatewayFor([a.port, b.port])
+  const res = await gateway.inject({ method: 'POST', url: '/orders', body: 'pay 10' })
+  assert.equal(res.status, 502)
+  assert.equal(a.requests + b.requests, 1)
+  assert.equal(seen.at(-1)?.attempts, 1)
+  assertBalanced(gateway, [a.port, b.port])
+})
+
+void test('a POST on a route marked retryable is retried after a reset, its body sent whole again', async () => {
+  const bodies: string[] = []
+  const collect = (handler: (req: IncomingMessage, res: ServerResponse) => void) => (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => { bodies.push(Buffer.concat(chunks).toString()); handler(req, res) })
+  }
+  const a = await upstream(reset)
+  const b = await upstream(ok)
+  a.server.removeAllListeners('request')
+  b.server.removeAllListeners('request')
+  a.server.on('request', (req, res) => { a.requests++; collect(reset)(req, res) })
+  b.server.on('request', (req, res) => { b.requests++; collect(ok)(req, res) })
+  const gateway = gatewayFor([a.port, b.port], {}, [{ id: 'pay', service: 'svc', paths: ['/pay'], retryable: true }])
+  const res = await gateway.inject({ method: 'POST', url: '/pay', body: 'pay 10' })
+  assert.equal(res.status, 200)
+  assert.deepEqual(bodies.sort(), ['pay 10', 'pay 10'])
+  assert.equal(seen.at(-1)?.attempts, 2)
+  assertBalanced(gateway, [a.port, b.port])
+})
+
+void test('a route timeout overrides the service read timeout; other routes keep the service one', async () => {
+  const a = await upstream((_req, res) => { setTimeout(() => res.end('late'), 400) })
+  const gateway = gatewayFor([a.port], { retries: { count: 0 }, timeouts: { read_ms: 5000 } }, [{ id: 'quick', service: 'svc', paths: ['/quick'], timeouts: { read_ms: 100 } }])
+  const quick = await gateway.inject({ url: '/quick' })
+  assert.equal(quick.status, 504)
+  assert.equal((quick.json() as { error: { code: string } }).error.code, 'TG_UPSTREAM_TIMEOUT')
+  const other = await gateway.inject({ url: '/other' })
+  assert.equal(other.status, 200)
+  assert.equal(other.body.toString(), 'late')
+})
+
+void test('every target ejected (panic off): 503 TG_UPSTREAM_UNAVAILABLE at once with Retry-After', async () => {
+  const dead = [await deadPort(), await deadPort()]
+  const gateway = gatewayFor(dead, {
+    retries: { count: 0 },
+    panic_threshold_percent: 0,
+    passive_health: { consecutive_failures: 1, max_ejected_percent: 100, ejection_jitter_ms: 0, base_ejection_ms: 20_000 }
+  })
+  assert.equal((await gateway.inject({ url: '/x' })).status, 502)
+  assert.equal((await gateway.inject({ url: '/x' })).status, 502)
+  const startedAt = performance.now()
+  const res = await gateway.inject({ url: '/x' })
+  const tookMs = performance.now() - startedAt
+  assert.equal(res.status, 503)
+  assert.equal((res.json() as { error: { code: string, request_id: string } }).error.code, 'TG_UPSTREAM_UNAVAILABLE')
+  assert.ok(Number(res.headers['retry-after']) >= 19 && Number(res.headers['retry-after']) <= 20, res.headers['retry-after'])
+  // No connection attempt: answered from the ejection state (generous bound for a busy machine).
+  assert.ok(tookMs < 500, `${tookMs} ms`)
+  assert.equal(seen.at(-1)?.attempts, 0)
+})
+
+void test('every target found down by active checks: 503 with Retry-After; back up, it serves again', async () => {
+  const live = await upstream(ok)
+  const gateway = gatewayFor([live.port])
+  const id = `127.0.0.1:${live.port}`
+  gateway.targets.setActiveHealth(id, 'svc', false, performance.now())
+  const down = await gateway.inject({ url: '/x' })
+  assert.equal(down.status, 503)
+  assert.equal(down.headers['retry-after'], '1')
+  assert.equal(live.requests, 0)
+  gateway.targets.setActiveHealth(id, 'svc', true, performance.now())
+  const up = await gateway.inject({ url: '/x' })
+  assert.equal(up.status, 200)
+  // Back from down, it ramps up (slow start) like a target back from ejection.
+  assert.ok(gateway.targets.get(id).rampFromMs > 0)
 })

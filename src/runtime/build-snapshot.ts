@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { GatewayConfig, PluginBindingConfig, ServiceConfig } from '../config/gateway-config.js'
+import type { GatewayConfig, PluginBindingConfig, RouteConfig, ServiceConfig } from '../config/gateway-config.js'
 import type { Logger } from '../kit/logger.js'
 import type { PluginDefinition, PluginEnv } from '../kit/plugin.js'
 import type { RedisHandle } from '../kit/redis.js'
@@ -12,6 +12,7 @@ import { RetryBudget } from '../upstream/retry-budget.js'
 import type { TargetRegistry } from '../upstream/targets.js'
 import { toTargets } from '../upstream/targets.js'
 import type { ServiceRuntime } from '../upstream/service.js'
+import type { UpstreamTimeouts } from '../upstream/transport/transport.js'
 import { InMemoryMerchantDirectory } from './merchant-directory.js'
 import type { RouteRuntime, Snapshot } from './snapshot.js'
 import type { TransportPool } from './transports.js'
@@ -57,7 +58,15 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
     })
   }
   const routes = new Map<string, RouteRuntime>()
-  for (const route of config.routes) routes.set(route.id, { id: route.id, serviceId: route.service, preserveHost: route.preserve_host })
+  for (const route of config.routes) {
+    routes.set(route.id, {
+      id: route.id,
+      serviceId: route.service,
+      preserveHost: route.preserve_host,
+      timeouts: routeTimeouts(route, services.get(route.service)?.timeouts),
+      retryable: route.retryable
+    })
+  }
   const bindings = compileBindings(config, merchants, deps)
   // Last, once nothing can refuse this version: targets that joined a running service ramp up.
   const nowMs = performance.now()
@@ -88,6 +97,17 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
     },
     inFlight: 0,
     retired: false
+  }
+}
+
+/** A route's timeouts: each field it sets overrides the service's; undefined when it sets none. */
+function routeTimeouts (route: RouteConfig, service: UpstreamTimeouts | undefined): UpstreamTimeouts | undefined {
+  const own = route.timeouts
+  if (own === undefined || service === undefined) return undefined
+  return {
+    connectMs: own.connect_ms ?? service.connectMs,
+    sendMs: own.send_ms ?? service.sendMs,
+    readMs: own.read_ms ?? service.readMs
   }
 }
 

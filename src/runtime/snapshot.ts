@@ -2,6 +2,7 @@ import type { Router } from '../router/router.js'
 import type { ChainIndex, ScopedBinding } from '../pipeline/compile.js'
 import type { MerchantDirectory } from '../kit/merchant.js'
 import type { ServiceRuntime } from '../upstream/service.js'
+import type { UpstreamTimeouts } from '../upstream/transport/transport.js'
 import type { ProxySettings } from '../proxy/proxy.js'
 
 /** Per-route facts the request path needs after matching. */
@@ -9,6 +10,10 @@ export interface RouteRuntime {
   readonly id: string
   readonly serviceId: string
   readonly preserveHost: boolean
+  /** The route's upstream timeouts (its overrides over the service's); undefined: the service's. */
+  readonly timeouts: UpstreamTimeouts | undefined
+  /** Non-idempotent requests may be retried like idempotent ones (`retryable: true`). */
+  readonly retryable: boolean
 }
 
 /** Request limits of the ingress that the pipeline checks itself. */

@@ -1,4 +1,4 @@
-import type { Balancer } from './balancers/balancer.js'
+import type { HealthAwareBalancer } from './health/health-aware-balancer.js'
 import type { RetryBudget } from './retry-budget.js'
 import type { UpstreamTimeouts, UpstreamTransport } from './transport/transport.js'
 
@@ -19,7 +19,7 @@ export interface ServiceRuntime {
   /** Prefixed to the upstream path ('' for none, never a trailing '/'). */
   readonly basePath: string
   /** The service's balancer with passive health in front (`health/health-aware-balancer.ts`). */
-  readonly balancer: Balancer
+  readonly balancer: HealthAwareBalancer
   readonly transport: UpstreamTransport
   readonly timeouts: UpstreamTimeouts
   readonly retry: RetryPolicy

@@ -68,7 +68,8 @@ void test('begin and end count attempts, outcomes and consecutive failures', () 
     ejectedUntilMs: -Infinity,
     ejections: 0,
     rampFromMs: -Infinity,
-    outcomes: undefined
+    outcomes: undefined,
+    downFor: new Set()
   })
 })
 
@@ -143,4 +144,19 @@ void test('prune forgets idle targets that are no longer listed, and keeps busy 
   registry.get('busy:1').end({ ok: true, latencyMs: 1 })
   assert.equal(registry.prune(['kept:1']), 1)
   assert.equal(registry.size, 1)
+})
+
+void test('setActiveHealth: down while any service finds it down; back up it ramps; prune forgets it', () => {
+  const registry = new TargetRegistry()
+  assert.equal(registry.setActiveHealth('a:1', 'one', false, 10), true)
+  assert.equal(registry.setActiveHealth('a:1', 'two', false, 11), false)
+  assert.deepEqual([...registry.down], ['a:1'])
+  assert.equal(registry.setActiveHealth('a:1', 'one', true, 12), false)
+  assert.equal(registry.get('a:1').rampFromMs, -Infinity)
+  assert.equal(registry.setActiveHealth('a:1', 'two', true, 13), true)
+  assert.equal(registry.down.size, 0)
+  assert.equal(registry.get('a:1').rampFromMs, 13)
+  registry.setActiveHealth('b:1', 'one', false, 14)
+  registry.prune([])
+  assert.equal(registry.down.size, 0)
 })

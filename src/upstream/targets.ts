@@ -81,6 +81,11 @@ export class TargetState {
   rampFromMs = -Infinity
   /** Successes and failures per second over the last minute, for the failure-rate detector; made on first use. */
   outcomes: SecondCounts | undefined = undefined
+  /**
+   * Active health (`active-health/`): ids of the services whose checks in the primary found this
+   * target down; the target is down while any does. Empty: up (or not checked).
+   */
+  readonly downFor = new Set<string>()
 
   constructor (id: string) {
     this.id = id
@@ -162,6 +167,8 @@ export class TargetRegistry {
    */
   latestEjectionEndMs = -Infinity
   latestRampStartMs = -Infinity
+  /** Targets an active check found down: while any is, picks take the checked path. */
+  readonly down = new Set<string>()
 
   /** The state of `id`, created (all counters 0) on first use. */
   get (id: string): TargetState {
@@ -202,6 +209,23 @@ export class TargetRegistry {
     if (nowMs > this.latestRampStartMs) this.latestRampStartMs = nowMs
   }
 
+  /**
+   * Applies an active health verdict of the primary for `id` as checked by `serviceId`'s checks.
+   * A target found up again after being down starts its slow-start ramp at `nowMs`.
+   * @returns true when the target's up/down state changed
+   */
+  setActiveHealth (id: string, serviceId: string, healthy: boolean, nowMs: number): boolean {
+    const state = this.get(id)
+    const wasDown = state.downFor.size > 0
+    if (healthy) state.downFor.delete(serviceId)
+    else state.downFor.add(serviceId)
+    const isDown = state.downFor.size > 0
+    if (isDown) this.down.add(id)
+    else this.down.delete(id)
+    if (wasDown && !isDown) this.startRamp(id, nowMs)
+    return wasDown !== isDown
+  }
+
   /** How many targets have state. */
   get size (): number {
     return this.states.size
@@ -219,6 +243,7 @@ export class TargetRegistry {
     for (const [id, state] of this.states) {
       if (live.has(id) || state.inFlight > 0) continue
       this.states.delete(id)
+      this.down.delete(id)
       removed++
     }
     return removed

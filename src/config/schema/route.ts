@@ -2,6 +2,9 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Flag, HostnamePattern, HttpMethod, Id, PATH_PATTERN_PATTERN } from './typedefs.js'
 
+/** A timeout override in ms, 1 ms .. 1 day, with no default: left out, the service's applies. */
+const TimeoutOverride = (name: string) => Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400_000, description: `Overrides the service's timeouts.${name} on this route, ms; default the service's.` }))
+
 /** A route (`routes:` in the file). */
 export const RouteSchema = Type.Object({
   id: Id('Unique id of the route; required.'),
@@ -21,6 +24,12 @@ export const RouteSchema = Type.Object({
   }), { minItems: 1, description: 'Path patterns, at least one; required.' }),
   strip_path: Flag('Remove the matched prefix before proxying ("/prefix/*" paths); default false.', false),
   preserve_host: Flag('Send the client Host header upstream instead of the target host; default false.', false),
+  timeouts: Type.Optional(Type.Object({
+    connect_ms: TimeoutOverride('connect_ms'),
+    send_ms: TimeoutOverride('send_ms'),
+    read_ms: TimeoutOverride('read_ms')
+  }, { additionalProperties: false, description: "Upstream timeouts of this route in milliseconds, each overriding the service's; default the service's." })),
+  retryable: Flag('Requests of any method may be retried on another target after a reset before the response head, a send/read timeout or a status in the service\'s retries.on_statuses (the body is buffered for that); default false: only idempotent methods are.', false),
   priority: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, default: 0, description: 'Higher wins when several routes match equally; default 0.' })
 }, { additionalProperties: false, description: 'A route: requests it matches and the service they go to.' })
 

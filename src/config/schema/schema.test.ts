@@ -60,7 +60,7 @@ void test('entity defaults are applied', () => {
     tls: { verify: true },
     keepalive: { max_idle_per_target: 64, idle_timeout_ms: 60000 }
   })
-  assert.deepEqual(config.routes[0], { id: 'orders-api', service: 'orders', paths: ['/orders/*'], strip_path: false, preserve_host: false, priority: 0 })
+  assert.deepEqual(config.routes[0], { id: 'orders-api', service: 'orders', paths: ['/orders/*'], strip_path: false, preserve_host: false, retryable: false, priority: 0 })
   assert.deepEqual(config.merchants[0], {
     id: 'm1', name: 'm1', status: 'active', groups: [], credentials: { api_keys: [{ key: 'key-one-123' }], secrets: [] }
   })

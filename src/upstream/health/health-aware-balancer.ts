@@ -16,6 +16,11 @@ export interface HealthOptions {
    * ejection is ignored and every target is used; 0..100, 0 never panics; default 50 (Envoy's).
    */
   readonly panicThresholdPercent?: number
+  /**
+   * How long a target that active checks found down needs at least to be found up again, ms
+   * (interval × healthy threshold): the `Retry-After` of a 503 when every target is down; default 1000.
+   */
+  readonly activeRecoveryMs?: number
   /** Slow-start window, ms, 0 for none; default 30 000 (see `slowStartFactor`). */
   readonly slowStartMs?: number
   /** The service's id, for logs. */
@@ -37,6 +42,9 @@ export const DEFAULT_PANIC_THRESHOLD_PERCENT = 50
  *
  * - **Ejection**: a target the detector ejected is excluded from every pick until its ejection
  *   ends (also from retries; a request never falls back to an ejected target).
+ * - **Active health**: a target the primary's checks found down (`TargetRegistry.setActiveHealth`)
+ *   is excluded from every pick, panic mode included; when every target is down the pick returns
+ *   undefined (the proxy answers 503 with `Retry-After`).
  * - **Panic mode**: when fewer than `panicThresholdPercent` % of the targets are not ejected, the
  *   pick ignores ejection altogether (better some requests on a failing target than all on the
  *   few left, or none); logged once per entry at warn, counted in `panicPicks`.
@@ -59,6 +67,7 @@ export class HealthAwareBalancer implements Balancer {
   private readonly registry: TargetRegistry
   private readonly panicThresholdPercent: number
   private readonly slowStartMs: number
+  private readonly activeRecoveryMs: number
   private readonly now: () => number
   private readonly random: RandomSource
   private readonly log: Logger | undefined
@@ -82,6 +91,7 @@ export class HealthAwareBalancer implements Balancer {
     this.registry = registry
     this.panicThresholdPercent = panicThresholdPercent
     this.slowStartMs = inner.name === 'consistent-hash' ? 0 : slowStartMs
+    this.activeRecoveryMs = options.activeRecoveryMs ?? 1000
     this.now = options.now ?? (() => performance.now())
     this.random = options.random ?? unseededRandom()
     this.log = options.log
@@ -93,7 +103,7 @@ export class HealthAwareBalancer implements Balancer {
   pick (input: PickInput, exclude?: ReadonlySet<string>): Target | undefined {
     const nowMs = this.now()
     const registry = this.registry
-    if (nowMs >= registry.latestEjectionEndMs && nowMs >= registry.latestRampStartMs + this.slowStartMs) return this.inner.pick(input, exclude)
+    if (nowMs >= registry.latestEjectionEndMs && nowMs >= registry.latestRampStartMs + this.slowStartMs && registry.down.size === 0) return this.inner.pick(input, exclude)
     return this.pickChecked(input, exclude, nowMs)
   }
 
@@ -107,23 +117,43 @@ export class HealthAwareBalancer implements Balancer {
     this.detector.record(target, outcome, this.now())
   }
 
+  /**
+   * When `pick` found no target: how long, ms, until one may be usable again, for `Retry-After`:
+   * the shortest ejection left, or `activeRecoveryMs` for a target active checks found down;
+   * 1000 when neither explains it.
+   */
+  retryAfterMs (nowMs: number): number {
+    let soonest = Infinity
+    for (const target of this.targets) {
+      const state = this.registry.peek(target.id)
+      if (state === undefined) continue
+      if (state.downFor.size > 0) soonest = Math.min(soonest, this.activeRecoveryMs)
+      else if (nowMs < state.ejectedUntilMs) soonest = Math.min(soonest, state.ejectedUntilMs - nowMs)
+    }
+    return Number.isFinite(soonest) ? soonest : 1000
+  }
+
   private pickChecked (input: PickInput, exclude: ReadonlySet<string> | undefined, nowMs: number): Target | undefined {
     const scratch = this.scratch
     scratch.clear()
     if (exclude !== undefined) for (const id of exclude) scratch.add(id)
     let healthy = 0
+    let down = 0
     for (const target of this.targets) {
       const state = this.registry.peek(target.id)
-      if (state !== undefined && nowMs < state.ejectedUntilMs) scratch.add(target.id)
+      if (state === undefined) healthy++
+      else if (state.downFor.size > 0) { scratch.add(target.id); down++ } else if (nowMs < state.ejectedUntilMs) scratch.add(target.id)
       else healthy++
     }
     const total = this.targets.length
-    const panic = total > 0 && healthy * 100 < this.panicThresholdPercent * total
+    const panic = total > down && healthy * 100 < this.panicThresholdPercent * total
     if (panic !== this.inPanic) this.notePanic(panic, healthy, total)
     if (panic) {
+      // Panic ignores passive ejection only: a target the active checks found down stays out.
       this.panicPicks++
       scratch.clear()
       if (exclude !== undefined) for (const id of exclude) scratch.add(id)
+      if (down > 0) for (const target of this.targets) if (this.registry.down.has(target.id)) scratch.add(target.id)
     }
     const picked = this.inner.pick(input, scratch)
     if (picked === undefined || this.slowStartMs === 0) return picked
