@@ -1,0 +1,205 @@
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net'
+import { FrameDecoder } from './frame-decoder.js'
+import { encodeFrame, type Frame } from './frame.js'
+import { FrameWriter } from './frame-writer.js'
+import { TgRpcProtocolError } from './errors.js'
+import type { HeaderEntries } from './header-map.js'
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_HEADER_BYTES, FrameType, HeaderKey } from './protocol.js'
+import { TgRpcStatus } from './status.js'
+
+/** What a handler sees of one call. */
+export interface TgRpcServerCall {
+  readonly service: string
+  readonly method: string
+  readonly headers: ReadonlyMap<string, string>
+  /** The request body: the caller's bytes, unchanged. Valid until the handler's promise settles. */
+  readonly body: Buffer
+  /** Milliseconds the caller said it would wait, or undefined. */
+  readonly deadlineMs: number | undefined
+  /** Aborted when the caller cancels, the deadline passes or the connection drops. */
+  readonly signal: AbortSignal
+}
+
+/** A handler's answer; status defaults to OK. */
+export interface TgRpcResult {
+  readonly status?: number
+  /** Error text for a non-OK status (sent as the `message` header). */
+  readonly message?: string
+  readonly headers?: HeaderEntries
+  readonly body?: Buffer | string
+}
+
+export type TgRpcHandler = (call: TgRpcServerCall) => TgRpcResult | Promise<TgRpcResult>
+
+export interface TgRpcServerOptions {
+  /** Calls in flight per connection; more are answered RESOURCE_EXHAUSTED. Default 1024. */
+  readonly maxConcurrent?: number
+  /** Largest request body; a bigger frame closes the connection. Default 16 MiB. */
+  readonly maxBodyBytes?: number
+}
+
+/**
+ * A TG-RPC server for backends written in TypeScript: register handlers by service and method,
+ * listen, and close gracefully (GOAWAY, then in-flight calls finish). Handlers get raw bytes;
+ * see `jsonHandler` for the parsed-JSON style.
+ */
+export class TgRpcServer {
+  private readonly handlers = new Map<string, TgRpcHandler>()
+  private readonly sessions = new Set<ServerSession>()
+  private readonly server: Server
+  private readonly maxConcurrent: number
+  private readonly maxBodyBytes: number
+
+  constructor (options: TgRpcServerOptions = {}) {
+    this.maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.server = createTcpServer({ noDelay: true }, (socket) => this.accept(socket))
+  }
+
+  /** Registers the handler of `service`/`method`; calls to unregistered methods get UNIMPLEMENTED. */
+  handle (service: string, method: string, handler: TgRpcHandler): this {
+    this.handlers.set(`${service}/${method}`, handler)
+    return this
+  }
+
+  /** Listens on `host:port` (port 0 picks a free one); resolves with the bound port. */
+  listen (port: number, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, host, () => resolve((this.server.address() as { port: number }).port))
+    })
+  }
+
+  /** Stops accepting, sends GOAWAY, waits up to `graceMs` for calls in flight, then closes. */
+  async close (graceMs = 5000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    await Promise.all([...this.sessions].map((session) => session.drain(graceMs)))
+    await closed
+  }
+
+  /** Open connections (for tests and status). */
+  get connections (): number {
+    return this.sessions.size
+  }
+
+  private accept (socket: Socket): void {
+    const session = new ServerSession(socket, this.handlers, this.maxConcurrent, this.maxBodyBytes)
+    this.sessions.add(session)
+    socket.on('close', () => this.sessions.delete(session))
+  }
+}
+
+/** One accepted connection. */
+class ServerSession {
+  private readonly writer: FrameWriter
+  private readonly decoder: FrameDecoder
+  private readonly running = new Map<number, AbortController>()
+  private lastAccepted = 0
+  private goingAway = false
+  private drained: (() => void) | undefined
+
+  constructor (
+    private readonly socket: Socket,
+    private readonly handlers: ReadonlyMap<string, TgRpcHandler>,
+    private readonly maxConcurrent: number,
+    maxBodyBytes: number
+  ) {
+    this.writer = new FrameWriter(socket)
+    this.decoder = new FrameDecoder({ maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES, maxBodyBytes })
+    this.writer.write(encodeFrame(FrameType.SETTINGS, 0, 0, [
+      [HeaderKey.MAX_CONCURRENT, String(maxConcurrent)],
+      [HeaderKey.MAX_BODY_BYTES, String(maxBodyBytes)],
+      [HeaderKey.MAX_HEADER_BYTES, String(DEFAULT_MAX_HEADER_BYTES)]
+    ], undefined))
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.decoder.push(chunk, this.onFrame)
+      } catch (error) {
+        // A peer that breaks framing gets no more answers: the stream cannot be resynchronised.
+        if (error instanceof TgRpcProtocolError) socket.destroy()
+        else throw error
+      }
+    })
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      for (const controller of this.running.values()) controller.abort()
+      this.running.clear()
+      this.drained?.()
+    })
+  }
+
+  drain (graceMs: number): Promise<void> {
+    this.goingAway = true
+    this.writer.write(encodeFrame(FrameType.GOAWAY, 0, this.lastAccepted, [], undefined))
+    if (this.running.size === 0) {
+      this.socket.end()
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.socket.destroy(); resolve() }, graceMs)
+      this.drained = () => { clearTimeout(timer); resolve() }
+    })
+  }
+
+  private readonly onFrame = (frame: Frame): void => {
+    switch (frame.type) {
+      case FrameType.REQUEST: return this.onRequest(frame)
+      case FrameType.CANCEL: return this.onCancel(frame.requestId)
+      case FrameType.PING: return this.writer.write(encodeFrame(FrameType.PONG, 0, frame.requestId, [], frame.body))
+      case FrameType.PONG: return
+      default: this.socket.destroy()
+    }
+  }
+
+  private onRequest (frame: Frame): void {
+    const id = frame.requestId
+    if (this.goingAway) return this.reply(id, { status: TgRpcStatus.UNAVAILABLE, message: 'the server is shutting down' })
+    if (this.running.has(id)) return this.reply(id, { status: TgRpcStatus.INVALID_ARGUMENT, message: 'a call with this request id is already running' })
+    if (this.running.size >= this.maxConcurrent) return this.reply(id, { status: TgRpcStatus.RESOURCE_EXHAUSTED, message: 'too many calls in flight on this connection' })
+    const service = frame.headers.get(HeaderKey.SERVICE) ?? ''
+    const method = frame.headers.get(HeaderKey.METHOD) ?? ''
+    const handler = this.handlers.get(`${service}/${method}`)
+    if (handler === undefined) return this.reply(id, { status: TgRpcStatus.UNIMPLEMENTED, message: `no method ${service}/${method}` })
+    this.lastAccepted = Math.max(this.lastAccepted, id)
+    const controller = new AbortController()
+    this.running.set(id, controller)
+    const deadlineText = frame.headers.get(HeaderKey.DEADLINE_MS)
+    const deadlineMs = deadlineText === undefined ? undefined : Number(deadlineText)
+    const timer = deadlineMs !== undefined && deadlineMs > 0 ? setTimeout(() => controller.abort(), deadlineMs) : undefined
+    const call: TgRpcServerCall = { service, method, headers: frame.headers, body: Buffer.from(frame.body), deadlineMs, signal: controller.signal }
+    let result: TgRpcResult | Promise<TgRpcResult>
+    try {
+      result = handler(call)
+    } catch (error) {
+      result = failed(error)
+    }
+    const finish = (outcome: TgRpcResult): void => {
+      if (timer !== undefined) clearTimeout(timer)
+      if (this.running.get(id) !== controller) return // Cancelled: the caller is gone.
+      this.running.delete(id)
+      this.reply(id, controller.signal.aborted ? { status: TgRpcStatus.DEADLINE_EXCEEDED, message: 'the call passed its deadline' } : outcome)
+      if (this.goingAway && this.running.size === 0) this.socket.end()
+    }
+    if (result instanceof Promise) result.then(finish, (error: unknown) => finish(failed(error)))
+    else finish(result)
+  }
+
+  private onCancel (id: number): void {
+    const controller = this.running.get(id)
+    if (controller === undefined) return
+    this.running.delete(id)
+    controller.abort()
+    if (this.goingAway && this.running.size === 0) this.socket.end()
+  }
+
+  private reply (id: number, result: TgRpcResult): void {
+    const headers: Array<readonly [string, string]> = result.headers === undefined ? [] : [...result.headers]
+    if (result.message !== undefined) headers.push([HeaderKey.MESSAGE, result.message])
+    const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body
+    this.writer.write(encodeFrame(FrameType.RESPONSE, result.status ?? TgRpcStatus.OK, id, headers, body))
+  }
+}
+
+function failed (error: unknown): TgRpcResult {
+  return { status: TgRpcStatus.INTERNAL, message: error instanceof Error ? error.message : String(error) }
+}
