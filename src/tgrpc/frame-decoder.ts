@@ -32,6 +32,9 @@ export class FrameDecoder {
     if (this.pendingBytes + chunk.length < this.needed) {
       this.pending.push(chunk)
       this.pendingBytes += chunk.length
+      // A foreign protocol (an HTTP request sent to the wrong port) is refused on its first two
+      // bytes rather than after a full head that may never come.
+      if (this.needed === HEAD_BYTES && this.pendingBytes >= 2) this.checkMagic()
       return
     }
     const data = this.pendingBytes === 0 ? chunk : Buffer.concat([...this.pending, chunk])
@@ -69,6 +72,12 @@ export class FrameDecoder {
   /** Bytes received that do not yet make a whole frame. */
   get buffered (): number {
     return this.pendingBytes
+  }
+
+  private checkMagic (): void {
+    const first = this.pending[0] as Buffer
+    const magic = first.length >= 2 ? first.readUInt16BE(0) : ((first[0] as number) << 8) | ((this.pending[1] as Buffer)[0] as number)
+    if (magic !== MAGIC) throw new TgRpcProtocolError('BAD_MAGIC', 'the stream is not TG-RPC (bad magic)')
   }
 
   private checkHead (data: Buffer, at: number, headerBytes: number, bodyBytes: number): void {
