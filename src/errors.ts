@@ -57,6 +57,13 @@ export const ERRORS = {
   TG_PLUGIN_FAILED: { status: 500, message: 'a plugin failed while handling the request' },
   TG_INTERNAL: { status: 500, message: 'internal gateway error' },
   TG_SHUTTING_DOWN: { status: 503, message: 'the gateway is shutting down' },
+  // status listener (src/status/)
+  TG_STATUS_TOKEN_REQUIRED: { status: 401, message: 'this status endpoint needs the status token (Authorization: Bearer ...)' },
+  TG_STATUS_TOKEN_NOT_CONFIGURED: { status: 403, message: 'this endpoint is off: gateway.status.token is not configured' },
+  TG_STATUS_NOT_FOUND: { status: 404, message: 'no status endpoint at this path' },
+  TG_STATUS_METHOD_NOT_ALLOWED: { status: 405, message: 'the method is not allowed on this status endpoint' },
+  TG_STATUS_BAD_REQUEST: { status: 400, message: 'the status request is invalid' },
+  TG_STATUS_FAILED: { status: 500, message: 'the status endpoint failed' },
   // configuration (used in CLI output and admin answers, not on the request path)
   TG_CONFIG_INVALID: { status: 400, message: 'the configuration is invalid' }
 } as const satisfies Record<string, CatalogEntry>

@@ -3,12 +3,14 @@ import * as commands from './commands.js'
 import { USAGE } from './help.js'
 import { migrateCommand } from './migrate.js'
 import { configCommand } from './config-transfer.js'
+import { status } from './status.js'
 
 const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) => number | Promise<number>> = {
   start: commands.start,
   reload: commands.reload,
   stop: commands.stop,
   validate: commands.validate,
+  status,
   version: commands.version
 }
 

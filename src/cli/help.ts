@@ -9,6 +9,7 @@ Commands:
   reload     make a running gateway load its config file again (same as SIGHUP)
   stop       drain and stop a running gateway (same as SIGTERM)
   validate   check a config file without starting anything
+  status     print the running gateway's status (GET /status on its status listener)
   version    print the version
   migrate    apply the control plane's database migrations
   config     export / import the configuration between a YAML file and the control plane's database
@@ -32,6 +33,10 @@ Sends SIGTERM and waits (default 60 s) until the gateway has drained and exited.
 
 Checks FILE (schema, references, plugin configs, certificates) and lists every problem as
 "file: /json/path: reason". Exit status 0 when valid, 1 otherwise.`,
+  status: `Usage: tollgate status -c FILE [--timeout SECONDS]
+
+Prints GET /status of the gateway started with FILE, read from the status listener that FILE's
+gateway.status names (with its token when one is set). Exit status 0 when it answered, 1 otherwise.`,
   version: 'Usage: tollgate version',
   migrate: `Usage: tollgate migrate -c FILE
 

@@ -9,6 +9,7 @@ function resolveGateway (gateway: ConfigDocument['gateway'], baseDir: string): G
     ...rest,
     listeners: gateway.listeners.map((l) => ({ ...l, http2: l.protocol === 'https' && l.http2 !== false })),
     request_id: { ...gateway.request_id, header: gateway.request_id.header.toLowerCase() },
+    ...(gateway.debug_header === undefined ? {} : { debug_header: { ...gateway.debug_header, header: gateway.debug_header.header.toLowerCase() } }),
     ...(pluginsDir === undefined ? {} : { plugins_dir: resolve(baseDir, pluginsDir) })
   }
 }

@@ -119,6 +119,8 @@ export interface PluginContext {
   readonly slots: PluginSlots
   readonly timings: RequestTimings
   readonly upstream: UpstreamInfo | undefined
+  /** The request's W3C trace (ids in lower-case hex); undefined when tracing is off. */
+  readonly trace?: { readonly traceId: string, readonly spanId: string } | undefined
   /** A logger bound to this request id. */
   readonly log: Logger
 }

@@ -11,6 +11,7 @@ import { limitBodyStream } from './body-limit.js'
 import type { Chain } from './chain.js'
 import type { PickInput } from '../upstream/balancers/balancer.js'
 import type { Snapshot } from '../runtime/snapshot.js'
+import type { TraceContext } from '../tracing/trace-context.js'
 
 /** The request as plugins see it; owns the body until it is proxied. */
 export class RequestView implements GatewayRequest {
@@ -163,6 +164,10 @@ export class RequestContext implements PluginContext, PickInput {
   failedBody: string | undefined = undefined
   /** Set once the log phase ran, so it runs exactly once. */
   finished = false
+  /** The W3C trace of this request; undefined when tracing is off. */
+  trace: TraceContext | undefined = undefined
+  /** Per-plugin timings (Server-Timing entries), only for a request with the debug header's token. */
+  debugTimings: string[] | undefined = undefined
   private readonly baseLog: Logger
   private boundLog: Logger | undefined = undefined
   /** Answers 413 to a request whose capped body went past its cap (given by handle-request, which owns replies). */

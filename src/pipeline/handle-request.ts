@@ -15,6 +15,8 @@ import { finishRequest } from './finish.js'
 import { plainIp } from './forwarded.js'
 import { EMPTY_CHAIN } from './chain.js'
 import { activeRequests } from '../server/active-requests.js'
+import { observability } from '../tracing/observability-settings.js'
+import { checkDebugHeader, startTrace } from '../tracing/request-hooks.js'
 
 /** What the request driver needs from its worker: the current snapshot, a logger, drain state. */
 export interface RequestDriver {
@@ -62,6 +64,9 @@ export function handleRequest (driver: RequestDriver, incoming: IngressRequest, 
   const ctx = new RequestContext(request, sink, driver.log, EMPTY_CHAIN, answerBodyTooLarge)
   ctx.rawHost = rawHost
   ctx.hostPort = port !== '' ? port : String(incoming.localPort)
+  if (observability.tracing) startTrace(ctx, headers, trustedPeer)
+  const debugHeader = observability.debugHeader
+  if (debugHeader !== undefined) checkDebugHeader(ctx, headers, debugHeader)
   if (driver.draining) sink.closeAfterResponse()
   sink.onAbort(() => onClientAbort(ctx))
   if (snapshot === undefined) return sendReply(ctx, { code: 'TG_SHUTTING_DOWN', message: 'the gateway has no configuration loaded yet' }, finishRequest)

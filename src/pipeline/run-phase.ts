@@ -4,6 +4,7 @@ import { indexAfter } from './chain.js'
 import type { RequestContext } from './context.js'
 import type { ReplyingPhase } from './phases.js'
 import { replyForPluginError } from './plugin-failures.js'
+import { runTimed } from '../tracing/request-hooks.js'
 
 export type PhaseOutcome = Reply | undefined | Promise<Reply | undefined>
 
@@ -24,7 +25,8 @@ export function runPhase (ctx: RequestContext, phase: ReplyingPhase, start = 0):
     const step = steps[i] as RequestStep
     let result: unknown
     try {
-      result = step.run(ctx, step.state)
+      // Per-plugin timing only for a request that asked with the debug token.
+      result = ctx.debugTimings === undefined ? step.run(ctx, step.state) : runTimed(ctx, step, phase, ctx.debugTimings)
     } catch (error) {
       return replyForPluginError(ctx, step.name, phase, error)
     }

@@ -6,6 +6,7 @@ import type { RouteRuntime } from '../runtime/snapshot.js'
 import type { ServiceRuntime } from '../upstream/service.js'
 import type { Target, UpstreamFailureKind, UpstreamTimeouts } from '../upstream/transport/transport.js'
 import { ProxyAttempt } from './proxy-attempt.js'
+import { retriesTotal, retryBudgetExhaustedTotal } from '../metrics/upstream-metrics.js'
 import { upstreamHost, upstreamTarget } from './upstream-request.js'
 
 /** Failures where nothing of the request reached the target: retried for any method. */
@@ -110,8 +111,10 @@ export class UpstreamExchange {
     if (next === undefined) return false
     if (!service.retry.budget.tryRetry(performance.now())) {
       ctx.log.warn({ service: service.id }, 'retry budget spent: failure answered without a retry')
+      retryBudgetExhaustedTotal.inc(service.id)
       return false
     }
+    retriesTotal.inc(service.id)
     this.send(next)
     return true
   }

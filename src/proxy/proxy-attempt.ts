@@ -8,6 +8,7 @@ import type { ServiceRuntime } from '../upstream/service.js'
 import type { Target, UpstreamCall, UpstreamFailure, UpstreamResponseHandler } from '../upstream/transport/transport.js'
 import type { UpstreamExchange } from './exchange.js'
 import { failureReply } from './failure-reply.js'
+import { serverTiming } from '../tracing/request-hooks.js'
 
 /**
  * One upstream attempt: streams the response head and body to the client and reports the outcome
@@ -47,6 +48,7 @@ export class ProxyAttempt implements UpstreamResponseHandler {
     if (ctx.upstream !== undefined) ctx.upstream.status = status
     const flat = stripHopByHopFlat(headers)
     flat.push('x-request-id', ctx.request.id)
+    if (ctx.debugTimings !== undefined) flat.push('server-timing', serverTiming(ctx))
     const chain = ctx.chain
     this.filtersBody = chain.bodyFilter.length > 0
     if (chain.headerFilter.length === 0 && !this.filtersBody) {

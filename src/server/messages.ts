@@ -1,13 +1,18 @@
 import type { GatewayConfig } from '../config/gateway-config.js'
+import type { MetricJson } from '../metrics/family.js'
 
 /** Messages from the primary to a worker. */
 export type ToWorker =
   | { type: 'config', version: number, config: GatewayConfig }
   | { type: 'drain', timeoutMs: number }
   | { type: 'reopen-logs' }
+  /** Send a metrics snapshot now (a scrape is waiting). */
+  | { type: 'collect-metrics' }
 
 /** Messages from a worker to the primary. */
 export type ToPrimary =
   | { type: 'hello' }
   | { type: 'applied', version: number, ports: number[] }
   | { type: 'refused', version: number, reason: string }
+  /** The worker's metric totals since it started, and its degraded modes. */
+  | { type: 'metrics', metrics: MetricJson[], degraded: string[] }

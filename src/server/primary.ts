@@ -8,6 +8,10 @@ import { createLogger } from '../observability/log.js'
 import { loadGatewayConfig } from './load-config.js'
 import type { ToPrimary, ToWorker } from './messages.js'
 import { RestartBackoff } from './restart-backoff.js'
+import { MetricsHub } from '../metrics/metrics-hub.js'
+import { NodeState } from '../status/node-state.js'
+import { addNodeRoutes, nodeFamilies } from '../status/node-routes.js'
+import { StatusServer } from '../status/status-server.js'
 
 export interface PrimaryOptions {
   readonly configPath: string
@@ -19,7 +23,12 @@ export interface PrimaryOptions {
 interface WorkerSlot {
   worker: ClusterWorker
   startedAt: number
+  /** The slot's index (0..workers-1), kept across restarts: the `worker` metric label. */
+  index: number
 }
+
+/** Listens to worker messages the primary does not handle itself (e.g. profiler replies). */
+export type WorkerMessageListener = (worker: ClusterWorker, message: ToPrimary) => void
 
 /**
  * The primary process (DESIGN.md §1): validates config, forks workers, restarts crashed ones with
@@ -36,6 +45,13 @@ export class Primary {
   private readonly options: PrimaryOptions
   private readonly workerCount: number
   private reloading: Promise<void> = Promise.resolve()
+  /** Node facts for the status endpoints. */
+  readonly node: NodeState
+  /** Sums the workers' metrics; undefined when metrics are off. */
+  readonly metrics: MetricsHub | undefined
+  /** The status listener; undefined when `gateway.status` is not configured. */
+  readonly status: StatusServer | undefined
+  private readonly workerListeners: WorkerMessageListener[] = []
 
   constructor (config: GatewayConfig, options: PrimaryOptions, log: Logger) {
     this.config = config
@@ -44,11 +60,32 @@ export class Primary {
     const configured = options.workers ?? config.gateway.workers
     this.workerCount = configured > 0 ? configured : availableParallelism()
     this.backoff = new RestartBackoff(config.gateway.restart_backoff.initial_ms, config.gateway.restart_backoff.max_ms)
+    this.node = new NodeState(this.workerCount)
+    const statusSettings = config.gateway.status
+    this.metrics = statusSettings !== undefined && config.gateway.metrics.enabled
+      ? new MetricsHub(() => [...this.slots.values()].map((s) => s.worker), () => nodeFamilies(this.node), (w) => this.send(w, { type: 'collect-metrics' }))
+      : undefined
+    this.status = statusSettings === undefined ? undefined : new StatusServer(statusSettings, log)
+    if (this.status !== undefined) {
+      addNodeRoutes(this.status, this.node, this.metrics)
+      // Endpoints of other modules are added here, one line each: this.status.route(...)
+    }
+  }
+
+  /** Workers' messages of other modules (profiler replies and the like). */
+  onWorkerMessage (listener: WorkerMessageListener): void {
+    this.workerListeners.push(listener)
+  }
+
+  /** The live workers with their slot index and pid. */
+  liveWorkers (): Array<{ index: number, pid: number | undefined, worker: ClusterWorker }> {
+    return [...this.slots.values()].map((s) => ({ index: s.index, pid: s.worker.process.pid, worker: s.worker }))
   }
 
   start (): void {
     writeFileSync(this.options.pidFile, `${process.pid}\n`)
-    for (let i = 0; i < this.workerCount; i++) this.fork()
+    for (let i = 0; i < this.workerCount; i++) this.fork(i)
+    void this.openStatus()
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal))
     process.on('SIGHUP', () => { this.reloading = this.reloading.then(() => this.reload()) })
     process.on('SIGTERM', () => { void this.shutdown('SIGTERM') })
@@ -56,9 +93,22 @@ export class Primary {
     process.on('SIGUSR1', () => this.broadcast({ type: 'reopen-logs' }))
   }
 
-  private fork (): void {
-    const worker = cluster.fork()
-    this.slots.set(worker.id, { worker, startedAt: Date.now() })
+  private async openStatus (): Promise<void> {
+    const status = this.status
+    if (status === undefined) return
+    try {
+      const port = await status.listen()
+      this.log.info({ host: this.config.gateway.status?.host, port }, 'status listener up')
+    } catch (error) {
+      // The status listener carries no traffic: the gateway serves on without it.
+      this.log.error({ err: error, host: this.config.gateway.status?.host, port: this.config.gateway.status?.port }, 'status listener could not bind; serving without it')
+    }
+  }
+
+  private fork (index: number): void {
+    const worker = cluster.fork({ TOLLGATE_WORKER_SLOT: String(index) })
+    this.slots.set(worker.id, { worker, startedAt: Date.now(), index })
+    this.node.forked(index, worker)
     worker.on('message', (message: ToPrimary) => this.onMessage(worker, message))
   }
 
@@ -67,16 +117,24 @@ export class Primary {
       // Sent once the worker's message handler is in place (an ES module loads asynchronously,
       // so cluster's 'online' comes too early: a message sent then could be lost).
       this.send(worker, { type: 'config', version: this.version, config: this.config })
+    } else if (message.type === 'metrics') {
+      this.metrics?.received(worker, message.metrics)
+      this.node.degradedIn(worker, message.degraded)
     } else if (message.type === 'applied') {
+      this.node.applied(worker, message.version, message.ports)
       this.log.info({ worker: worker.process.pid, version: message.version, ports: message.ports }, 'worker serving config version')
     } else if (message.type === 'refused') {
       this.log.error({ worker: worker.process.pid, version: message.version, reason: message.reason }, 'worker refused config version')
+    } else {
+      for (const listener of this.workerListeners) listener(worker, message)
     }
   }
 
   private onExit (worker: ClusterWorker, code: number | null, signal: string | null): void {
     const slot = this.slots.get(worker.id)
     this.slots.delete(worker.id)
+    this.node.exited(worker)
+    this.metrics?.exited(worker)
     if (this.stopping) {
       if (this.slots.size === 0) this.exit(0)
       return
@@ -84,7 +142,16 @@ export class Primary {
     const lived = slot === undefined ? 0 : Date.now() - slot.startedAt
     const delay = this.backoff.nextDelayMs(lived)
     this.log.error({ worker: worker.process.pid, code, signal, restart_in_ms: delay }, 'worker exited; restarting')
-    setTimeout(() => { if (!this.stopping) this.fork() }, delay)
+    const index = slot?.index ?? this.freeIndex()
+    setTimeout(() => { if (!this.stopping) this.fork(index) }, delay)
+  }
+
+  /** A slot index no live worker holds (a worker exited before its slot was recorded). */
+  private freeIndex (): number {
+    const taken = new Set([...this.slots.values()].map((s) => s.index))
+    let i = 0
+    while (taken.has(i)) i++
+    return i
   }
 
   /** Loads the file again; a bad file is reported with every problem and the running config stays. */
@@ -93,10 +160,13 @@ export class Primary {
     for (const warning of loaded.warnings) this.log.warn({ file: warning.file, reason: warning.reason }, 'plugin refused')
     if (!loaded.ok) {
       this.log.error({ problems: loaded.problems }, `reload refused; the running config stays:\n${formatProblems(loaded.problems)}`)
+      this.node.lastReloadProblems = formatProblems(loaded.problems).split('\n')
       return
     }
     this.config = loaded.config
     this.version++
+    this.node.reloaded(this.version)
+    this.status?.updateToken(this.config.gateway.status?.token)
     this.log.info({ version: this.version }, 'config reloaded; handing it to the workers')
     this.broadcast({ type: 'config', version: this.version, config: this.config })
   }
@@ -104,6 +174,7 @@ export class Primary {
   private async shutdown (signal: string): Promise<void> {
     if (this.stopping) return
     this.stopping = true
+    this.node.stopping = true
     const drainMs = this.config.gateway.timeouts.drain_ms
     this.log.info({ signal, drain_ms: drainMs }, 'draining')
     if (this.slots.size === 0) return this.exit(0)
@@ -124,6 +195,7 @@ export class Primary {
   }
 
   private exit (code: number): void {
+    void this.status?.close()
     rmSync(this.options.pidFile, { force: true })
     this.log.info({}, 'stopped')
     process.exit(code)

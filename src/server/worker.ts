@@ -16,6 +16,9 @@ import { ListenerSet } from './listener-set.js'
 import type { ToPrimary, ToWorker } from './messages.js'
 import { PluginSet } from './load-config.js'
 import { WorkerRedis } from '../redis/worker-redis.js'
+import { WorkerReporter } from '../metrics/worker-reporter.js'
+import { addWorkerCollectors } from '../metrics/worker-collectors.js'
+import { observability } from '../tracing/observability-settings.js'
 
 /**
  * A worker process: holds the request path. Receives config versions from the primary, compiles
@@ -32,10 +35,20 @@ export class Worker implements RequestDriver {
   private listeners: ListenerSet | undefined
   private plugins: PluginSet | undefined
   private pluginsDir: string | undefined
+  /** Ships metric totals to the primary. */
+  readonly reporter: WorkerReporter
+  private serviceTargets: ReadonlyMap<string, readonly string[]> = new Map()
 
-  constructor (log: Logger) {
+  constructor (log: Logger, send: (message: ToPrimary) => void = () => {}) {
     this.log = log
     this.redis = new WorkerRedis(log)
+    this.reporter = new WorkerReporter(send)
+    addWorkerCollectors({
+      slot: process.env.TOLLGATE_WORKER_SLOT ?? String(cluster.worker?.id ?? 0),
+      targets: this.targets,
+      serviceTargets: () => this.serviceTargets,
+      nowMs: () => performance.now()
+    })
   }
 
   /** Compiles and swaps in a config version; listeners are opened with the first one. */
@@ -51,6 +64,9 @@ export class Worker implements RequestDriver {
       redis: this.redis.handleFor(config.gateway.redis)
     })
     if ('level' in this.log) (this.log as { level: string }).level = config.gateway.log.level
+    this.serviceTargets = new Map(config.services.map((s) => [s.id, s.targets.map((t) => targetId(t.host, t.port))]))
+    this.reporter.configure(config.gateway)
+    observability.configure(config.gateway, this.log)
     // Targets no service lists any more are forgotten once idle; the others keep their counters.
     this.targets.prune(config.services.flatMap((s) => s.targets.map((t) => targetId(t.host, t.port))))
     if (this.listeners === undefined) {
@@ -78,6 +94,9 @@ export class Worker implements RequestDriver {
       this.log.warn({ in_flight: activeRequests.count }, 'drain timeout passed; closing remaining connections')
       this.listeners?.closeAll()
     }
+    // Last totals to the primary, so the requests of the drain are not lost from the node's.
+    this.reporter.report()
+    await observability.flush()
     await this.events.emitAndWait('drain', 2000)
     await this.transports.closeAll()
   }
@@ -111,8 +130,8 @@ export class Worker implements RequestDriver {
 /** Entry point of a worker process (forked by the primary through node:cluster). */
 export function runWorker (): void {
   const log = createLogger('worker')
-  const worker = new Worker(log)
   const send = (message: ToPrimary): void => { process.send?.(message) }
+  const worker = new Worker(log, send)
   process.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'config':
@@ -131,6 +150,9 @@ export function runWorker (): void {
         break
       case 'reopen-logs':
         worker.reopenLogs()
+        break
+      case 'collect-metrics':
+        worker.reporter.report()
         break
     }
   })

@@ -157,6 +157,7 @@ export interface ContextInit {
   slots?: PluginSlots
   timings?: Partial<RequestTimings>
   upstream?: UpstreamInfo
+  trace?: { traceId: string, spanId: string }
   logger?: RecordingLogger
 }
 
@@ -184,6 +185,7 @@ export function makeContext (init: ContextInit = {}): TestContext {
     slots: init.slots ?? {},
     timings: { startedAtEpochMs: 0, gatewayMs: -1, upstreamMs: -1, totalMs: -1, phaseMs: { rewrite: -1, access: -1, content: -1 }, ...init.timings },
     upstream: init.upstream,
+    trace: init.trace,
     log: init.logger ?? recordingLogger()
   }
 }

@@ -2,6 +2,7 @@
 import type { GatewaySettings, ListenerEntry } from '../schema/gateway.js'
 import type { ProblemList } from '../problems.js'
 import { reportDuplicates, usableItems } from './items.js'
+import { isLoopback } from '../../status/loopback.js'
 
 /**
  * Reports listeners with the same name or the same host:port (port 0 excepted: each gets its own
@@ -20,6 +21,10 @@ export function checkGateway (gateway: GatewaySettings | undefined, certificateC
     if (entry.protocol === 'https' && certificateCount === 0) {
       problems.add(`${at}/protocol`, 'an https listener needs at least one entry in /certificates')
     }
+  }
+  const status = gateway.status
+  if (status !== undefined && !problems.has('/gateway/status') && status.token === undefined && !isLoopback(status.host)) {
+    problems.add('/gateway/status/token', `is required when the status listener binds a non-loopback address (${status.host})`)
   }
   const backoff = gateway.restart_backoff
   if (!problems.has('/gateway/restart_backoff') && backoff.initial_ms > backoff.max_ms) {

@@ -1,6 +1,7 @@
 /** Global gateway settings: processes, listeners, limits, timeouts, request ids, forwarding headers. */
 import { Type, type Static } from '@sinclair/typebox'
 import { RedisSchema } from './redis.js'
+import { DebugHeaderSchema, MetricsSchema, StatusSchema, TracingSchema } from './observability.js'
 import { Cidr, Flag, Host, HEADER_NAME_PATTERN, ID_PATTERN, ListenPort, PositiveInt, Section, StringEnum, TimeoutMs } from './typedefs.js'
 
 /** Ingress implementations a listener may use (DESIGN.md §11); `fast-h1` is added by a later issue. */
@@ -64,6 +65,10 @@ export const GatewaySchema = Type.Object({
   log: Section({
     level: StringEnum(LOG_LEVELS, 'Least severe level written; default "info".', 'info')
   }, 'Logging; default {}.'),
+  status: Type.Optional(StatusSchema),
+  metrics: MetricsSchema,
+  tracing: TracingSchema,
+  debug_header: Type.Optional(DebugHeaderSchema),
   restart_backoff: Section({
     initial_ms: TimeoutMs('Delay before restarting a crashed worker the first time; doubles per crash; default 100.', 100),
     max_ms: TimeoutMs('Longest delay between restarts of a crashing worker; default 10000.', 10_000)

@@ -27,6 +27,8 @@ void test('an empty document is valid and gets every global default', () => {
     trusted_proxies: [],
     forwarded: { x_forwarded_for: true, x_forwarded_proto: true, x_forwarded_host: true, x_forwarded_port: true, via: true },
     log: { level: 'info' },
+    metrics: { enabled: true, push_interval_ms: 1000, merchant_label_cap: 0 },
+    tracing: { enabled: true, trust_incoming_from_any: false },
     restart_backoff: { initial_ms: 100, max_ms: 10000 }
   })
   assert.deepEqual([config.services, config.routes, config.merchants, config.plugins, config.certificates], [[], [], [], [], []])

@@ -57,7 +57,8 @@ const FULL: ContextInit = {
   serviceId: 'order-service',
   merchant: makeMerchant('m-acme'),
   timings: { startedAtEpochMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678), gatewayMs: 0.4567, upstreamMs: 12.3456, totalMs: 13.0001, phaseMs: { rewrite: 0.1, access: 0.2, content: 0.05 } },
-  upstream: { serviceId: 'order-service', target: '10.0.0.5:8080', attempts: 2, status: 201 }
+  upstream: { serviceId: 'order-service', target: '10.0.0.5:8080', attempts: 2, status: 201 },
+  trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }
 }
 
 void test('each request becomes one JSON line with every field', async () => {
@@ -67,6 +68,7 @@ void test('each request becomes one JSON line with every field', async () => {
   assert.deepEqual(lines(), [{
     time: '2026-01-02T03:04:05.678Z',
     request_id: 'req-42',
+    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     client_ip: '198.51.100.9',
     method: 'POST',
     path: '/v1/orders',

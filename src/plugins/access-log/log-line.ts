@@ -40,7 +40,7 @@ function count (value: number | undefined | null): string {
 export function accessLogLine (ctx: PluginContext, includeQuery: boolean): string {
   const { request, response, timings, upstream } = ctx
   const query = includeQuery ? `,"query":${text(request.query)}` : ''
-  return `{"time":"${isoTime(timings.startedAtEpochMs)}","request_id":${text(request.id)},"client_ip":${text(request.clientIp)}` +
+  return `{"time":"${isoTime(timings.startedAtEpochMs)}","request_id":${text(request.id)},"trace_id":${text(ctx.trace?.traceId)},"client_ip":${text(request.clientIp)}` +
     `,"method":${text(request.method)},"path":${text(request.path)}${query},"status":${count(response?.status)}` +
     `,"bytes_sent":${response?.bytesSent ?? 0},"request_bytes":${count(request.bodyLength)}` +
     `,"duration_ms":${count(ms(timings.totalMs))},"gateway_ms":${count(ms(timings.gatewayMs))},"upstream_ms":${count(ms(timings.upstreamMs))}` +

@@ -4,6 +4,7 @@ import type { RandomSource } from '../balancers/random.js'
 import type { TargetRegistry, TargetState } from '../targets.js'
 import type { Target } from '../transport/transport.js'
 import { MAX_WINDOW_SECONDS, SecondCounts } from './second-counts.js'
+import { ejectionsTotal } from '../../metrics/upstream-metrics.js'
 
 /** Passive health options of one service; every field has a default (`PASSIVE_HEALTH_DEFAULTS`). */
 export interface PassiveHealthOptions {
@@ -161,6 +162,7 @@ export class OutlierDetector {
     if (state.ejectedUntilMs > this.registry.latestEjectionEndMs) this.registry.latestEjectionEndMs = state.ejectedUntilMs
     this.registry.startRamp(state.id, state.ejectedUntilMs)
     this.ejected++
+    ejectionsTotal.series(this.serviceId, state.id, reason).inc()
     this.log?.warn({ service: this.serviceId, target: state.id, reason, ejections: state.ejections, ejected_ms: lengthMs }, 'upstream target ejected')
   }
 }
