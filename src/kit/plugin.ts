@@ -49,9 +49,16 @@ export interface PluginDefinition<S extends TSchema = TSchema, State = Static<S>
   rewrite? (ctx: PluginContext, state: State): PhaseResult
   access? (ctx: PluginContext, state: State): PhaseResult
   content? (ctx: PluginContext, state: State): PhaseResult
-  /** May change the status and headers of the response before they are sent. */
+  /**
+   * May change the status and headers of the response before they are sent. A plugin whose body
+   * filter will change the body's length removes `content-length` here, so the ingress frames the
+   * body itself (chunked on HTTP/1.1); otherwise the upstream's length is kept.
+   */
   headerFilter? (ctx: PluginContext, state: State): void
-  /** May replace a body chunk; `last` is true for the final call (chunk may be empty). */
+  /**
+   * May replace a body chunk (an empty Buffer holds it back; undefined passes it on); `last` is
+   * true for the final call (chunk may be empty). Runs for proxied responses, not gateway replies.
+   */
   bodyFilter? (ctx: PluginContext, state: State, chunk: Buffer, last: boolean): Buffer | undefined
   /** Runs after the last byte was sent; must not block (buffer and flush later). */
   log? (ctx: PluginContext, state: State): void

@@ -9,6 +9,7 @@ import { merchantSignature } from './merchant-signature/index.js'
 import { rateLimit } from './rate-limit/index.js'
 import { requestGuard } from './request-guard/index.js'
 import { requestTransformer } from './request-transformer/index.js'
+import { responseTransformer } from './response-transformer/index.js'
 
 /** Any plugin definition, whatever its schema and state (the loader works with them by name). */
 type AnyPlugin = PluginDefinition<any, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,6 +24,7 @@ export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
   acl,
   rateLimit,
   requestTransformer,
+  responseTransformer,
   accessLog
 ])
 

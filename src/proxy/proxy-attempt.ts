@@ -64,8 +64,8 @@ export class ProxyAttempt implements UpstreamResponseHandler {
       this.exchange.fail(ctx, { code: (ctx.response.errorCode ?? 'TG_PLUGIN_FAILED') as 'TG_PLUGIN_FAILED' })
       return
     }
-    // A body filter may change the length: let the ingress frame the body itself.
-    if (this.filtersBody) ctx.response.headers.delete('content-length')
+    // A plugin whose body filter changes the length removes content-length in its header filter
+    // (the ingress then frames the body itself); a filter that only reads the body keeps it.
     ctx.sink.writeHead(ctx.response.status, ctx.response.headers.toFlat())
   }
 
