@@ -3,6 +3,9 @@
 // counter per consumer, a buffered access log) on /api/*, then runs `tollgate start` on it.
 //   TOLLGATE_CMD="node bench/tollgate-bench.mjs" TOLLGATE_PORT=18080 \
 //     BENCH_GATEWAYS="openresty-chain node-naive tollgate" ../shared/bench/run.sh
+// TOLLGATE_OBSERVABILITY=on turns on metrics (status listener on 127.0.0.1:TOLLGATE_STATUS_PORT,
+// default 9180: curl it for /metrics) and tracing (traceparent per request; spans exported when
+// TOLLGATE_OTLP_ENDPOINT is set); "off" (the default) turns tracing off too, so both runs compare.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,6 +23,16 @@ const upstream = new URL(required('BENCH_UPSTREAM_URL'))
 const windowSeconds = Number(process.env.BENCH_RATE_WINDOW_S ?? 60)
 const accessLog = process.env.BENCH_ACCESS_LOG || join(tmpdir(), `tollgate-bench-access-${process.pid}.log`)
 const workers = Number(process.env.BENCH_WORKERS ?? 1)
+const observability = process.env.TOLLGATE_OBSERVABILITY ?? 'off'
+if (observability !== 'on' && observability !== 'off') throw new Error('TOLLGATE_OBSERVABILITY must be "on" or "off"')
+const otlpEndpoint = process.env.TOLLGATE_OTLP_ENDPOINT
+const observabilitySettings = observability === 'on'
+  ? {
+      status: { host: '127.0.0.1', port: Number(process.env.TOLLGATE_STATUS_PORT ?? 9180) },
+      metrics: { enabled: true },
+      tracing: { enabled: true, ...(otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {}) }
+    }
+  : { metrics: { enabled: false }, tracing: { enabled: false } }
 
 // Same format as the harness: "apikey consumer-id limit", '#' starts a comment.
 const consumers = readFileSync(required('BENCH_CONSUMERS_FILE'), 'utf8').split('\n')
@@ -30,7 +43,8 @@ const config = {
   gateway: {
     workers,
     listeners: [{ name: 'bench', host: '127.0.0.1', port }],
-    log: { level: 'warn' }
+    log: { level: 'warn' },
+    ...observabilitySettings
   },
   services: [{ id: 'bench-upstream', targets: [{ host: upstream.hostname, port: Number(upstream.port) }] }],
   routes: [{ id: 'api', service: 'bench-upstream', paths: ['/api/*'] }],

@@ -7,7 +7,7 @@ import { freePort } from '../support/free-port.js'
 import { GatewayProcess } from '../support/gateway-process.js'
 import { request } from '../support/http-client.js'
 import { OtlpCollector, spanAttribute } from '../support/otlp-collector.js'
-import { eventually } from '../support/status-client.js'
+import { eventually, sampleValue, statusRequest } from '../support/status-client.js'
 import { UpstreamServer } from '../support/upstream-server.js'
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -30,11 +30,13 @@ describe('W3C trace context through a gateway that trusts 127.0.0.1, with OTLP e
   const collector = new OtlpCollector()
   let gateway: GatewayProcess
   let port: number
+  let statusPort: number
 
   before(async () => {
     const upstreamPort = await upstream.listen()
     const collectorPort = await collector.listen()
     port = await freePort()
+    statusPort = await freePort()
     gateway = new GatewayProcess({})
     gateway.writeConfig(gatewayConfig({
       port,
@@ -44,6 +46,7 @@ describe('W3C trace context through a gateway that trusts 127.0.0.1, with OTLP e
       plugins: [{ name: 'key-auth', route: 'api' }, { name: 'access-log', config: { path: join(gateway.dir, 'access.log') } }],
       gateway: {
         trusted_proxies: ['127.0.0.1'],
+        status: { port: statusPort },
         tracing: { otlp: { endpoint: `http://127.0.0.1:${collectorPort}/v1/traces`, flush_interval_ms: 200, service_name: 'tollgate-test' } },
         debug_header: { token: DEBUG_TOKEN }
       }
@@ -106,6 +109,22 @@ describe('W3C trace context through a gateway that trusts 127.0.0.1, with OTLP e
     assert.deepEqual(span.events.map((e) => e.name), ['rewrite', 'access', 'content', 'upstream_response_head'])
     assert.deepEqual(collector.rejected, [])
     assert.ok(JSON.stringify(collector.resources).includes('tollgate-test'))
+  })
+
+  it('drops and counts spans while the collector fails, and requests are not affected', async () => {
+    collector.failWith = 503
+    const before = collector.requests
+    try {
+      for (let i = 0; i < 4; i++) assert.equal((await request(port, { path: '/open/while-down' })).status, 200)
+      await eventually('the failing exports were tried', async () => collector.requests > before)
+      await eventually('the drops are counted', async () => {
+        const page = (await statusRequest(statusPort, '/metrics')).body.toString()
+        return (sampleValue(page, 'tollgate_trace_spans_dropped_total{reason="export-failed"}') ?? 0) >= 1
+      })
+      await gateway.waitForLog((l) => l.msg === 'span export failed; batch dropped')
+    } finally {
+      collector.failWith = undefined
+    }
   })
 
   it('answers Server-Timing with per-phase and per-plugin timings for the debug token only', async () => {
