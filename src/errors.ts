@@ -48,6 +48,12 @@ export const ERRORS = {
   TG_ACL_MERCHANT_REQUIRED: { status: 403, message: 'this route admits identified merchants only' },
   // limits
   TG_RATE_LIMITED: { status: 429, message: 'rate limit exceeded' },
+  // idempotency
+  TG_IDEMPOTENCY_KEY_INVALID: { status: 400, message: 'the idempotency key is empty, too long or not visible ASCII' },
+  TG_IDEMPOTENCY_IN_FLIGHT: { status: 409, message: 'a request with this idempotency key is still in progress' },
+  TG_IDEMPOTENCY_KEY_MISMATCH: { status: 422, message: 'this idempotency key was used with a different request' },
+  TG_IDEMPOTENCY_MERCHANT_REQUIRED: { status: 403, message: 'idempotency keys on this route need an identified merchant' },
+  TG_IDEMPOTENCY_UNAVAILABLE: { status: 503, message: 'the idempotency store is unavailable' },
   // upstream
   TG_UPSTREAM_UNAVAILABLE: { status: 503, message: 'no upstream target is available' },
   TG_UPSTREAM_CONNECT_FAILED: { status: 502, message: 'the upstream refused or dropped the connection' },

@@ -3,6 +3,7 @@ import type { PluginDefinition } from '../kit/plugin.js'
 import { accessLog } from './access-log/index.js'
 import { acl } from './acl/index.js'
 import { cors } from './cors/index.js'
+import { idempotency } from './idempotency/index.js'
 import { ipRestriction } from './ip-restriction/index.js'
 import { keyAuth } from './key-auth/index.js'
 import { merchantSignature } from './merchant-signature/index.js'
@@ -25,6 +26,7 @@ export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
   rateLimit,
   requestTransformer,
   responseTransformer,
+  idempotency,
   accessLog
 ])
 
