@@ -59,6 +59,7 @@ export const ERRORS = {
   TG_UPSTREAM_CONNECT_FAILED: { status: 502, message: 'the upstream refused or dropped the connection' },
   TG_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'the upstream sent an invalid response' },
   TG_UPSTREAM_TIMEOUT: { status: 504, message: 'the upstream did not answer in time' },
+  TG_UPSTREAM_RPC_ERROR: { status: 500, message: 'the backend answered the call with an error' },
   // the gateway itself
   TG_PLUGIN_FAILED: { status: 500, message: 'a plugin failed while handling the request' },
   TG_INTERNAL: { status: 500, message: 'internal gateway error' },

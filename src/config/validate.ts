@@ -3,6 +3,7 @@
  * checks no single schema can express, producing either the normalised `GatewayConfig` or the
  * complete list of problems. A config with any problem is refused as a whole.
  */
+import { checkTgRpcRoutes } from './checks/tgrpc-routes.js'
 import type { TSchema } from '@sinclair/typebox'
 import { ConfigDocumentSchema, type ConfigDocument } from './schema/document.js'
 import { PLANNED_SERVICE_PROTOCOLS, type ServiceEntry } from './schema/service.js'
@@ -71,6 +72,7 @@ function crossCheck (doc: ConfigDocument, options: ValidateOptions, problems: Pr
   if (isMapping(doc.gateway)) checkGateway(doc.gateway, certificateCount, problems)
   checkServices(services, options.baseDir, problems)
   checkRoutes(routes, idsIn(doc.services), problems)
+  checkTgRpcRoutes(routes, services, problems)
   checkMerchants(merchants, problems)
   const targets = { routes: idsIn(doc.routes), services: idsIn(doc.services), merchants: idsIn(doc.merchants) }
   const plugins = checkPluginBindings(bindings, targets, options.pluginSchema, problems)

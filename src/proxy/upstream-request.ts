@@ -15,7 +15,7 @@ export function upstreamTarget (basePath: string, path: string, query: string): 
 }
 
 /** The Host sent upstream: the client's when preserve_host, else the target's (port left out when default). */
-export function upstreamHost (ctx: RequestContext, target: Target, preserveHost: boolean, protocol: 'http' | 'https'): string {
+export function upstreamHost (ctx: RequestContext, target: Target, preserveHost: boolean, protocol: string): string {
   if (preserveHost) {
     const clientHost = ctx.rawHost
     if (clientHost !== '') return clientHost

@@ -1,3 +1,4 @@
+import { compileTgRpcRoute } from '../conversion/tgrpc/route-call.js'
 import { performance } from 'node:perf_hooks'
 import type { GatewayConfig, PluginBindingConfig, RouteConfig, ServiceConfig } from '../config/gateway-config.js'
 import type { Logger } from '../kit/logger.js'
@@ -46,6 +47,7 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
     services.set(service.id, {
       id: service.id,
       protocol: service.protocol,
+      tgrpc: service.protocol === 'tgrpc' ? deps.transports.tgRpcFor(service) : undefined,
       basePath: service.path,
       balancer: new HealthAwareBalancer(balancer, targets, deps.targets, healthOptions(service, deps.log)),
       transport: deps.transports.forService(service),
@@ -64,7 +66,8 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
       serviceId: route.service,
       preserveHost: route.preserve_host,
       timeouts: routeTimeouts(route, services.get(route.service)?.timeouts),
-      retryable: route.retryable
+      retryable: route.retryable,
+      tgrpc: route.tgrpc === undefined ? undefined : compileTgRpcRoute(route.tgrpc)
     })
   }
   const bindings = compileBindings(config, merchants, deps)

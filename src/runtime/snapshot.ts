@@ -1,3 +1,4 @@
+import type { TgRpcRouteCall } from '../conversion/tgrpc/route-call.js'
 import type { Router } from '../router/router.js'
 import type { ChainIndex, ScopedBinding } from '../pipeline/compile.js'
 import type { MerchantDirectory } from '../kit/merchant.js'
@@ -14,6 +15,8 @@ export interface RouteRuntime {
   readonly timeouts: UpstreamTimeouts | undefined
   /** Non-idempotent requests may be retried like idempotent ones (`retryable: true`). */
   readonly retryable: boolean
+  /** The TG-RPC call of a route to a tgrpc service. */
+  readonly tgrpc: TgRpcRouteCall | undefined
 }
 
 /** Request limits of the ingress that the pipeline checks itself. */

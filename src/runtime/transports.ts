@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { ServiceConfig } from '../config/gateway-config.js'
 import { createH1Transport } from '../upstream/transport/h1-client.js'
 import type { TransportOptions, UpstreamTransport } from '../upstream/transport/transport.js'
+import { TgRpcClients, tgRpcClientSettings } from '../conversion/tgrpc/clients.js'
 
 /**
  * Upstream transports of a worker, shared across config versions: a reload that leaves a
@@ -9,10 +10,24 @@ import type { TransportOptions, UpstreamTransport } from '../upstream/transport/
  */
 export class TransportPool {
   private readonly byOptions = new Map<string, UpstreamTransport>()
+  private readonly tgRpcBySettings = new Map<string, TgRpcClients>()
+
+  /** The TG-RPC clients for a tgrpc service, kept across config versions with the same settings. */
+  tgRpcFor (service: ServiceConfig): TgRpcClients {
+    const settings = tgRpcClientSettings(service)
+    const key = JSON.stringify(settings)
+    let clients = this.tgRpcBySettings.get(key)
+    if (clients === undefined) {
+      clients = new TgRpcClients(settings)
+      this.tgRpcBySettings.set(key, clients)
+    }
+    return clients
+  }
 
   forService (service: ServiceConfig): UpstreamTransport {
     const options: TransportOptions = {
-      protocol: service.protocol,
+      // A tgrpc service has no HTTP traffic; its (never used) HTTP transport is a plain one.
+      protocol: service.protocol === 'https' ? 'https' : 'http',
       maxIdlePerTarget: service.keepalive.max_idle_per_target,
       idleTimeoutMs: service.keepalive.idle_timeout_ms,
       tlsVerify: service.tls.verify,
@@ -31,5 +46,7 @@ export class TransportPool {
   async closeAll (): Promise<void> {
     await Promise.all([...this.byOptions.values()].map((t) => t.close()))
     this.byOptions.clear()
+    for (const clients of this.tgRpcBySettings.values()) clients.close()
+    this.tgRpcBySettings.clear()
   }
 }

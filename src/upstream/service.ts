@@ -1,3 +1,4 @@
+import type { TgRpcClients } from '../conversion/tgrpc/clients.js'
 import type { HealthAwareBalancer } from './health/health-aware-balancer.js'
 import type { RetryBudget } from './retry-budget.js'
 import type { UpstreamTimeouts, UpstreamTransport } from './transport/transport.js'
@@ -15,7 +16,9 @@ export interface RetryPolicy {
 /** A service as the request path uses it: compiled once per config version. */
 export interface ServiceRuntime {
   readonly id: string
-  readonly protocol: 'http' | 'https'
+  readonly protocol: 'http' | 'https' | 'tgrpc'
+  /** The TG-RPC clients of a tgrpc service (undefined for http and https). */
+  readonly tgrpc: TgRpcClients | undefined
   /** Prefixed to the upstream path ('' for none, never a trailing '/'). */
   readonly basePath: string
   /** The service's balancer with passive health in front (`health/health-aware-balancer.ts`). */

@@ -1,9 +1,18 @@
 /** A route: which requests (hosts, methods, paths) go to which service. */
 import { Type, type Static } from '@sinclair/typebox'
-import { Flag, HostnamePattern, HttpMethod, Id, PATH_PATTERN_PATTERN } from './typedefs.js'
+import { Flag, HEADER_NAME_PATTERN, HostnamePattern, HttpMethod, Id, PATH_PATTERN_PATTERN } from './typedefs.js'
 
 /** A timeout override in ms, 1 ms .. 1 day, with no default: left out, the service's applies. */
 const TimeoutOverride = (name: string) => Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400_000, description: `Overrides the service's timeouts.${name} on this route, ms; default the service's.` }))
+
+/** How a route's HTTP requests become TG-RPC calls (services with protocol tgrpc). */
+export const RouteTgRpcSchema = Type.Object({
+  service: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f]+$', description: 'RPC service name sent in the call; required.' }),
+  method: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f]+$', description: 'RPC method name sent in the call; required.' }),
+  path_params: Type.Optional(Type.String({ pattern: '^/', maxLength: 2048, description: 'Template of the request path naming its parameters, e.g. "/orders/{order_id}"; each is sent as header "p-<name>"; default none.' })),
+  forward_headers: Type.Array(Type.String({ pattern: HEADER_NAME_PATTERN }), { default: [], description: 'Request headers sent along as "h-<name>" entries; default [].' }),
+  forward_query: Flag('Send each query parameter as a "q-<name>" entry; default true.', true)
+}, { additionalProperties: false, description: 'The TG-RPC call a route makes.' })
 
 /** A route (`routes:` in the file). */
 export const RouteSchema = Type.Object({
@@ -30,6 +39,7 @@ export const RouteSchema = Type.Object({
     read_ms: TimeoutOverride('read_ms')
   }, { additionalProperties: false, description: "Upstream timeouts of this route in milliseconds, each overriding the service's; default the service's." })),
   retryable: Flag('Requests of any method may be retried on another target after a reset before the response head, a send/read timeout or a status in the service\'s retries.on_statuses (the body is buffered for that); default false: only idempotent methods are.', false),
+  tgrpc: Type.Optional(RouteTgRpcSchema),
   priority: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, default: 0, description: 'Higher wins when several routes match equally; default 0.' })
 }, { additionalProperties: false, description: 'A route: requests it matches and the service they go to.' })
 

@@ -2,11 +2,10 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { BASE_PATH_PATTERN, Flag, HEADER_NAME_PATTERN, Host, Id, Port, PositiveInt, Section, StringEnum, TimeoutMs } from './typedefs.js'
 
-/** Upstream protocols supported now; `tgrpc` and `grpc` (DESIGN.md §6) come with later issues. */
-export const SERVICE_PROTOCOLS = ['http', 'https'] as const
+/** Upstream protocols supported now; `grpc` (DESIGN.md §6) comes with a later release. */
+export const SERVICE_PROTOCOLS = ['http', 'https', 'tgrpc'] as const
 /** Protocols of DESIGN.md §4 that are planned but not yet accepted, with the reason given. */
 export const PLANNED_SERVICE_PROTOCOLS: Readonly<Record<string, string>> = {
-  tgrpc: "protocol 'tgrpc' is not supported yet (TG-RPC upstreams come in a later release); use http or https",
   grpc: "protocol 'grpc' is not supported yet (gRPC upstreams come in a later release); use http or https"
 }
 /** Balancers a service may name (DESIGN.md §6); `src/upstream/balancers/README.md` says when to use which. */
@@ -29,7 +28,12 @@ export const TargetSchema = Type.Object({
 /** A service (`services:` in the file). */
 export const ServiceSchema = Type.Object({
   id: Id('Unique id of the service; required.'),
-  protocol: StringEnum(SERVICE_PROTOCOLS, 'Protocol spoken to the targets: http or https; default "http".', 'http'),
+  protocol: StringEnum(SERVICE_PROTOCOLS, 'Protocol spoken to the targets: http, https or tgrpc (docs/tgrpc.md; routes then need a `tgrpc` mapping); default "http".', 'http'),
+  tgrpc: Section({
+    connections_per_target: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'TG-RPC connections kept open to each target; calls go to the least busy; default 2.' }),
+    heartbeat_ms: TimeoutMs('Idle time before a PING; a connection silent for twice this is closed; default 5000.', 5_000),
+    max_response_bytes: PositiveInt('Largest response body accepted from a target; default 16777216.', 16 * 1024 * 1024, 1024 * 1024 * 1024)
+  }, 'TG-RPC client settings (protocol tgrpc only); default {}.'),
   targets: Type.Array(TargetSchema, { minItems: 1, description: 'Backends, at least one; required.' }),
   balancer: StringEnum(BALANCERS, 'How a target is picked: p2c-peak-ewma, least-connections, round-robin or consistent-hash; default "p2c-peak-ewma".', 'p2c-peak-ewma'),
   hash_on: StringEnum(HASH_ON, 'consistent-hash key: client ip, merchant id, a header or the path (ip when the key is missing); default "ip".', 'ip'),
