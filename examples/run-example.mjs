@@ -1,4 +1,4 @@
-// Starts the example: the echo upstream, then Tollgate on examples/tollgate.yaml. Ctrl-C (or
+// Starts the example: the echo upstream and the TG-RPC backend, then Tollgate on examples/tollgate.yaml. Ctrl-C (or
 // SIGTERM) drains the gateway and stops both. Used by `npm run example` (the README's first command).
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const upstream = spawn(process.execPath, [join(root, 'examples/echo-upstream.mjs')], { stdio: 'inherit' })
+const rpcBackend = spawn(process.execPath, [join(root, 'examples/tgrpc-backend.mjs')], { stdio: 'inherit' })
 const gateway = spawn(process.execPath, [join(root, 'dist/src/main.js'), 'start', '-c', join(root, 'examples/tollgate.yaml')], { stdio: 'inherit' })
 
 let stopping = false
@@ -18,11 +19,14 @@ process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
 gateway.on('exit', (code) => {
   upstream.kill('SIGTERM')
+  rpcBackend.kill('SIGTERM')
   process.exitCode = code ?? 0
 })
-upstream.on('exit', (code) => {
-  if (!stopping) {
-    console.error(`example upstream exited (${code}); stopping the gateway`)
-    stop()
-  }
-})
+for (const [name, child] of [['upstream', upstream], ['TG-RPC backend', rpcBackend]]) {
+  child.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`example ${name} exited (${code}); stopping the gateway`)
+      stop()
+    }
+  })
+}

@@ -6,6 +6,7 @@ import { normaliseRequestTarget } from '../router/normalise-path.js'
 import type { IngressRequest, ResponseSink } from '../server/ingress/ingress.js'
 import type { Snapshot } from '../runtime/snapshot.js'
 import { proxyToService } from '../proxy/proxy.js'
+import { callTgRpcService } from '../conversion/tgrpc/call-backend.js'
 import { RequestContext, RequestView } from './context.js'
 import { stripHopByHop } from './hop-by-hop.js'
 import { decideRequestId } from './request-id.js'
@@ -116,6 +117,7 @@ function proxy (ctx: RequestContext): void {
   if (service === undefined || route === undefined) return sendReply(ctx, { code: 'TG_INTERNAL' }, finishRequest)
   if (ctx.clientAborted) return finishRequest(ctx)
   if (ctx.request.bodyTooLarge) return answerBodyTooLarge(ctx)
+  if (route.tgrpc !== undefined) return callTgRpcService(ctx, service, route, route.tgrpc, finishRequest, failRequest)
   proxyToService(ctx, service, route, snapshot.proxy, finishRequest, failRequest)
 }
 
