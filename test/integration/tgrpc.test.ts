@@ -128,7 +128,7 @@ describe('TG-RPC balancing follows live load', () => {
       const ports: number[] = []
       for (let i = 0; i < 4; i++) {
         const server = new TgRpcServer()
-        const delayMs = i === 2 ? 50 : 10
+        const delayMs = i === 2 ? 60 : 12
         server.handle('orders', 'get', async (call) => {
           counts[i] = (counts[i] ?? 0) + 1
           if (i === 3) return { status: TgRpcStatus.UNAVAILABLE, message: 'overloaded' }
@@ -151,7 +151,7 @@ describe('TG-RPC balancing follows live load', () => {
       const share = counts.map((n) => n / total)
       console.log(`TG-RPC ${balancer} shares over ${total} calls: fast ${(share[0] as number * 100).toFixed(1)} % / fast ${(share[1] as number * 100).toFixed(1)} % / 5× slower ${(share[2] as number * 100).toFixed(1)} % / failing ${(share[3] as number * 100).toFixed(1)} %`)
       const fastAverage = ((counts[0] as number) + (counts[1] as number)) / 2
-      assert.ok((counts[2] as number) < fastAverage * 0.6, 'the slow backend gets clearly less than a fast one')
+      assert.ok((counts[2] as number) < fastAverage * 0.7, 'the slow backend gets clearly less than a fast one')
       assert.ok((counts[3] as number) <= 15, 'the failing backend is ejected after a few failures')
       await gateway.close()
       for (const server of servers) await server.close(100)

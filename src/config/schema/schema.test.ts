@@ -43,6 +43,7 @@ void test('entity defaults are applied', () => {
     balancer: 'p2c-peak-ewma',
     hash_on: 'ip',
     ewma_decay_ms: 10000,
+    tgrpc: { connections_per_target: 2, heartbeat_ms: 5000, max_response_bytes: 16777216 },
     timeouts: { connect_ms: 2000, send_ms: 10000, read_ms: 30000 },
     passive_health: {
       enabled: true,
@@ -106,7 +107,7 @@ void test('every schema problem is listed at once with its exact path', () => {
     ['/gateway/listeners/0/protocl', "unknown property 'protocl' (did you mean 'protocol'?)"],
     ['/gateway/listeners/0/port', 'must be <= 65535 (got 70000)'],
     ['/gateway/log/level', 'must be one of: trace, debug, info, warn, error, fatal (got "verbose")'],
-    ['/services/0/protocol', 'must be one of: http, https (got "ftp")'],
+    ['/services/0/protocol', 'must be one of: http, https, tgrpc (got "ftp")'],
     ['/services/0/targets', 'must have at least 1 item(s)'],
     ['/routes/0/methods/0', 'must be an HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT) (got "FETCH")'],
     ['/routes/0/paths/0', "a path pattern must start with '/' (exact or '/prefix/*') or '~' (regular expression)"],
@@ -124,7 +125,7 @@ void test('a missing required field is reported at the field path', () => {
   ])
 })
 
-void test('grpc and tgrpc services are refused with the reason that they are not supported yet', () => {
+void test('grpc services are refused with the reason that they are not supported yet', () => {
   const doc = minimalDocument()
   doc.services[0].protocol = 'grpc'
   const [problem] = problemsOf(validateConfig(doc, options))
