@@ -4,7 +4,7 @@
 import { TgRpcServer } from '../dist/src/tgrpc/index.js'
 
 const [upstreamUrl, portText] = process.argv.slice(2)
-const response = await fetch(new URL('/api/echo', upstreamUrl))
+const response = await globalThis.fetch(new URL('/api/echo', upstreamUrl))
 const body = Buffer.from(await response.arrayBuffer())
 const contentType = response.headers.get('content-type') ?? 'application/json'
 const server = new TgRpcServer({ maxConcurrent: 65_536 })
