@@ -71,6 +71,11 @@ export const ERRORS = {
   TG_STATUS_METHOD_NOT_ALLOWED: { status: 405, message: 'the method is not allowed on this status endpoint' },
   TG_STATUS_BAD_REQUEST: { status: 400, message: 'the status request is invalid' },
   TG_STATUS_FAILED: { status: 500, message: 'the status endpoint failed' },
+  // debug endpoints of the status listener (profiler, heap snapshot)
+  TG_DEBUG_BAD_REQUEST: { status: 400, message: 'the debug request has an invalid parameter' },
+  TG_DEBUG_WORKER_UNKNOWN: { status: 404, message: 'no running worker has this pid' },
+  TG_PROFILE_BUSY: { status: 409, message: 'a profile is already running on this node' },
+  TG_DEBUG_FAILED: { status: 500, message: 'the workers could not carry out the debug request' },
   // configuration (used in CLI output and admin answers, not on the request path)
   TG_CONFIG_INVALID: { status: 400, message: 'the configuration is invalid' }
 } as const satisfies Record<string, CatalogEntry>

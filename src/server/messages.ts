@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config/gateway-config.js'
 import type { MetricJson } from '../metrics/family.js'
+import type { ProfilerReply, ProfilerRequest } from '../profiler/messages.js'
 
 /** Messages from the primary to a worker. */
 export type ToWorker =
@@ -8,6 +9,7 @@ export type ToWorker =
   | { type: 'reopen-logs' }
   /** Send a metrics snapshot now (a scrape is waiting). */
   | { type: 'collect-metrics' }
+  | ProfilerRequest
 
 /** Messages from a worker to the primary. */
 export type ToPrimary =
@@ -16,3 +18,4 @@ export type ToPrimary =
   | { type: 'refused', version: number, reason: string }
   /** The worker's metric totals since it started, and its degraded modes. */
   | { type: 'metrics', metrics: MetricJson[], degraded: string[] }
+  | ProfilerReply

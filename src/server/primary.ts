@@ -12,6 +12,9 @@ import { MetricsHub } from '../metrics/metrics-hub.js'
 import { NodeState } from '../status/node-state.js'
 import { addNodeRoutes, nodeFamilies } from '../status/node-routes.js'
 import { StatusServer } from '../status/status-server.js'
+import { ProfileOrchestrator } from '../profiler/profile-orchestrator.js'
+import { isProfilerReply } from '../profiler/messages.js'
+import { addDebugRoutes } from '../profiler/debug-routes.js'
 
 export interface PrimaryOptions {
   readonly configPath: string
@@ -52,6 +55,10 @@ export class Primary {
   /** The status listener; undefined when `gateway.status` is not configured. */
   readonly status: StatusServer | undefined
   private readonly workerListeners: WorkerMessageListener[] = []
+  /** CPU profiles and heap snapshots of the workers (the status listener's /debug routes use it). */
+  readonly profiler = new ProfileOrchestrator(() => [...this.slots.values()]
+    .filter(({ worker }) => worker.isConnected() && worker.process.pid !== undefined)
+    .map(({ worker }) => ({ pid: worker.process.pid as number, send: (message) => this.send(worker, message) })))
 
   constructor (config: GatewayConfig, options: PrimaryOptions, log: Logger) {
     this.config = config
@@ -66,9 +73,11 @@ export class Primary {
       ? new MetricsHub(() => [...this.slots.values()].map((s) => s.worker), () => nodeFamilies(this.node), (w) => this.send(w, { type: 'collect-metrics' }))
       : undefined
     this.status = statusSettings === undefined ? undefined : new StatusServer(statusSettings, log)
+    this.onWorkerMessage((_worker, message) => { if (isProfilerReply(message)) this.profiler.onReply(message) })
     if (this.status !== undefined) {
       addNodeRoutes(this.status, this.node, this.metrics)
       // Endpoints of other modules are added here, one line each: this.status.route(...)
+      addDebugRoutes(this.status, this.profiler)
     }
   }
 
@@ -135,6 +144,7 @@ export class Primary {
     this.slots.delete(worker.id)
     this.node.exited(worker)
     this.metrics?.exited(worker)
+    if (worker.process.pid !== undefined) this.profiler.onWorkerExit(worker.process.pid)
     if (this.stopping) {
       if (this.slots.size === 0) this.exit(0)
       return

@@ -19,6 +19,7 @@ import { WorkerRedis } from '../redis/worker-redis.js'
 import { WorkerReporter } from '../metrics/worker-reporter.js'
 import { addWorkerCollectors } from '../metrics/worker-collectors.js'
 import { observability } from '../tracing/observability-settings.js'
+import { answerProfilerRequest } from '../profiler/worker-profiler.js'
 
 /**
  * A worker process: holds the request path. Receives config versions from the primary, compiles
@@ -153,6 +154,10 @@ export function runWorker (): void {
         break
       case 'collect-metrics':
         worker.reporter.report()
+        break
+      case 'profile':
+      case 'heap-snapshot':
+        answerProfilerRequest(message, send)
         break
     }
   })
