@@ -4,6 +4,7 @@ import { USAGE } from './help.js'
 import { migrateCommand } from './migrate.js'
 import { configCommand } from './config-transfer.js'
 import { status } from './status.js'
+import { profileCli } from './profile.js'
 
 const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) => number | Promise<number>> = {
   start: commands.start,
@@ -17,7 +18,8 @@ const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) 
 /** Commands with their own options (control plane): they parse their arguments themselves. */
 const OWN_OPTION_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   migrate: migrateCommand,
-  config: configCommand
+  config: configCommand,
+  profile: profileCli
 }
 
 /** Runs one CLI command; resolves with the exit status, or -1 for a command that keeps running. */

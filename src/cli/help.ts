@@ -10,6 +10,7 @@ Commands:
   stop       drain and stop a running gateway (same as SIGTERM)
   validate   check a config file without starting anything
   status     print the running gateway's status (GET /status on its status listener)
+  profile    sample the running workers' CPU and write a .cpuprofile (and a flame graph page)
   version    print the version
   migrate    apply the control plane's database migrations
   config     export / import the configuration between a YAML file and the control plane's database
@@ -37,6 +38,19 @@ Checks FILE (schema, references, plugin configs, certificates) and lists every p
 
 Prints GET /status of the gateway started with FILE, read from the status listener that FILE's
 gateway.status names (with its token when one is set). Exit status 0 when it answered, 1 otherwise.`,
+  profile: `Usage: tollgate profile (-c FILE | --status URL) --out FILE [--seconds N] [--worker PID] [--html FILE] [--interval-us U] [--token T]
+
+Samples the workers of a running gateway with V8's CPU profiler while they keep serving, through
+the status listener's POST /debug/profile (gateway.status in FILE, or --status http://HOST:PORT).
+
+  -s, --seconds N      how long to sample (default 10; at most 300)
+      --worker PID     one worker (default: all of them, merged under one root)
+  -o, --out FILE       where the merged .cpuprofile goes (opens in Chrome DevTools and speedscope)
+      --html FILE      also write the flame graph page (self-contained; open it in a browser)
+      --interval-us U  sampling interval in microseconds (default 1000)
+      --token T        status token (default $TOLLGATE_STATUS_TOKEN, then gateway.status.token)
+
+See docs/profiling.md.`,
   version: 'Usage: tollgate version',
   migrate: `Usage: tollgate migrate -c FILE
 

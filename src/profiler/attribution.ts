@@ -61,17 +61,19 @@ export function phaseOfFrame (frame: CallFrame, caller: CallFrame | undefined): 
 /** Where one node of the call tree stands: its worker, its innermost phase, plugins on its path. */
 export interface NodePlace {
   readonly worker: number | undefined
-  /** The innermost phase on the path from the root to this node. */
+  /**
+   * The innermost phase on the path from the root to this node. Phases follow one another inside
+   * one stack when nothing waits (rewrite's runner calls on into access, then content), so only
+   * the innermost one is the phase running.
+   */
   readonly phase: PhaseLabel | undefined
-  /** Every phase on the path (a reply sent from `access` runs `log` inside it). */
-  readonly phases: ReadonlySet<PhaseLabel>
   /** The plugin whose code this node's frame is. */
   readonly plugin: string | undefined
   /** Every plugin with a frame on the path. */
   readonly plugins: ReadonlySet<string>
 }
 
-const NOWHERE: NodePlace = { worker: undefined, phase: undefined, phases: new Set(), plugin: undefined, plugins: new Set() }
+const NOWHERE: NodePlace = { worker: undefined, phase: undefined, plugin: undefined, plugins: new Set() }
 
 /** Places every node of a profile (keyed by node id) with one walk from the root down. */
 export function placeNodes (profile: CpuProfile): Map<number, NodePlace> {
@@ -104,7 +106,6 @@ function placeOf (frame: CallFrame, parent: NodePlace, caller: CallFrame | undef
   return {
     worker,
     phase: phase ?? parent.phase,
-    phases: phase === undefined || parent.phases.has(phase) ? parent.phases : new Set([...parent.phases, phase]),
     plugin,
     plugins: plugin === undefined || parent.plugins.has(plugin) ? parent.plugins : new Set([...parent.plugins, plugin])
   }

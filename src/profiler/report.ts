@@ -31,8 +31,15 @@ export interface ProfileReport {
   readonly topFrames: readonly FrameShare[]
 }
 
-/** Frames V8 adds that are not code: time spent waiting, or in the runtime itself. */
+/** V8's frame for time the thread had nothing to do. */
 const IDLE = '(idle)'
+/** The phase row of busy time no phase claims: ingress, routing, Node.js I/O callbacks, GC. */
+export const OUTSIDE_PHASES = '(outside phases)'
+
+/** Tollgate's own JavaScript (src/ or its build in dist/src/, plugins included), not Node.js, V8 or a dependency. */
+function isOwnCode (frame: CallFrame): boolean {
+  return frame.url.includes('/src/') && !frame.url.includes('/node_modules/')
+}
 
 /** A frame's name as people read it. */
 export function frameName (frame: CallFrame): string {
@@ -68,8 +75,9 @@ const percent = (part: number, whole: number): number => whole === 0 ? 0 : Math.
 
 /**
  * Attributes a (merged) profile's samples: per plugin (self = its own code on top of the stack,
- * total = any of its frames on the stack), per phase (self = the innermost phase, total = any
- * phase on the stack), and the frames with the most self time.
+ * total = any of its frames on the stack), per phase (total = every sample while the phase runs,
+ * whatever code is on top; self = those with Tollgate's own JavaScript on top, not Node.js, V8 or
+ * a dependency), and the frames with the most self time.
  */
 export function buildReport (profile: CpuProfile, topCount = 30, places: Map<number, NodePlace> = placeNodes(profile)): ProfileReport {
   const weights = sampleWeightsUs(profile)
@@ -97,8 +105,9 @@ export function buildReport (profile: CpuProfile, topCount = 30, places: Map<num
     if (idle || frame === undefined || place === undefined) continue
     if (place.plugin !== undefined) plugins.add(plugins.self, place.plugin, us)
     for (const name of place.plugins) plugins.add(plugins.total, name, us)
-    if (place.phase !== undefined) phases.add(phases.self, place.phase, us)
-    for (const name of place.phases) phases.add(phases.total, name, us)
+    const phase = place.phase ?? OUTSIDE_PHASES
+    phases.add(phases.total, phase, us)
+    if (isOwnCode(frame)) phases.add(phases.self, phase, us)
     const key = `${frame.functionName}\u0000${frame.url}\u0000${frame.lineNumber}`
     const entry = frameSelf.get(key) ?? { frame, plugin: place.plugin, us: 0 }
     entry.us += us

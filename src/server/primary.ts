@@ -28,6 +28,8 @@ interface WorkerSlot {
   startedAt: number
   /** The slot's index (0..workers-1), kept across restarts: the `worker` metric label. */
   index: number
+  /** Said hello: its message handler is in place, so a message sent to it is not lost. */
+  ready: boolean
 }
 
 /** Listens to worker messages the primary does not handle itself (e.g. profiler replies). */
@@ -57,7 +59,7 @@ export class Primary {
   private readonly workerListeners: WorkerMessageListener[] = []
   /** CPU profiles and heap snapshots of the workers (the status listener's /debug routes use it). */
   readonly profiler = new ProfileOrchestrator(() => [...this.slots.values()]
-    .filter(({ worker }) => worker.isConnected() && worker.process.pid !== undefined)
+    .filter(({ worker, ready }) => ready && worker.isConnected() && worker.process.pid !== undefined)
     .map(({ worker }) => ({ pid: worker.process.pid as number, send: (message) => this.send(worker, message) })))
 
   constructor (config: GatewayConfig, options: PrimaryOptions, log: Logger) {
@@ -118,11 +120,16 @@ export class Primary {
     const worker = cluster.fork({ TOLLGATE_WORKER_SLOT: String(index) })
     this.slots.set(worker.id, { worker, startedAt: Date.now(), index })
     this.node.forked(index, worker)
+  private fork (): void {
+    const worker = cluster.fork()
+    this.slots.set(worker.id, { worker, startedAt: Date.now(), ready: false })
     worker.on('message', (message: ToPrimary) => this.onMessage(worker, message))
   }
 
   private onMessage (worker: ClusterWorker, message: ToPrimary): void {
     if (message.type === 'hello') {
+      const slot = this.slots.get(worker.id)
+      if (slot !== undefined) slot.ready = true
       // Sent once the worker's message handler is in place (an ES module loads asynchronously,
       // so cluster's 'online' comes too early: a message sent then could be lost).
       this.send(worker, { type: 'config', version: this.version, config: this.config })
