@@ -1,7 +1,6 @@
 // cors with a real browser: headless Chromium (Debian's package) loads a page from one loopback
 // origin and fetch()es the gateway on another port, so the browser's own CORS checks decide.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
@@ -9,18 +8,8 @@ import type { Browser, Page } from 'playwright-core'
 import type { GatewayProcess } from '../support/gateway-process.js'
 import { request } from '../support/http-client.js'
 import { UpstreamServer } from '../support/upstream-server.js'
+import { launchChromium, skipUnlessChromium } from '../support/chromium.js'
 import { startSuiteGateway, stopSuiteGateway } from '../support/suite-gateway.js'
-
-const CHROMIUM = process.env.TOLLGATE_TEST_CHROMIUM ?? '/usr/bin/chromium'
-
-/** Loud skip locally, failure under CI=true (CI installs the chromium package). */
-function skipUnlessChromium (): false | string {
-  if (existsSync(CHROMIUM)) return false
-  const reason = `chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`
-  if (process.env.CI === 'true') throw new Error(`${reason}; under CI=true the browser test must run, not be skipped`)
-  console.error(`\n!!! SKIPPING: ${reason} !!!\n`)
-  return reason
-}
 
 /** Serves one empty HTML page, so the browser has an origin to call from. */
 async function pageServer (): Promise<{ origin: string, close: () => Promise<void> }> {
@@ -71,11 +60,7 @@ describe('cors with a real browser', { skip: skipUnlessChromium() }, () => {
         { name: 'key-auth', route: 'orders' }
       ]
     }))
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-    })
+    browser = await launchChromium()
   })
 
   after(async () => {
