@@ -18,12 +18,12 @@ async function statusAddress (options: ProfileCommandOptions): Promise<StatusAdd
   if (options.status !== undefined) return { base: new URL(options.status), token: options.token ?? envToken }
   const loaded = await loadGatewayConfig(options.config as string)
   if (!loaded.ok) throw new Error(`the configuration is invalid:\n${formatProblems(loaded.problems)}`)
-  const status = (loaded.config.gateway as { status?: { host: string, port: number, token?: string } }).status
+  const status = loaded.config.gateway.status
   if (status === undefined) throw new Error('the config has no gateway.status section: the status listener is off')
   if (status.port === 0) throw new Error('gateway.status.port is 0 (a free port picked at start): pass --status http://HOST:PORT as logged')
-  const host = status.host.includes(':') ? `[${status.host}]` : status.host
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host
-  return { base: new URL(`http://${reachable}:${status.port}`), token: options.token ?? envToken ?? status.token }
+  // The wildcard addresses are reached on loopback.
+  const host = status.host === '0.0.0.0' ? '127.0.0.1' : status.host === '::' ? '[::1]' : status.host.includes(':') ? `[${status.host}]` : status.host
+  return { base: new URL(`http://${host}:${status.port}`), token: options.token ?? envToken ?? status.token }
 }
 
 /** POSTs to the status listener and buffers the answer; no time limit (a profile takes a while). */

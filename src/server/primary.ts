@@ -118,11 +118,8 @@ export class Primary {
 
   private fork (index: number): void {
     const worker = cluster.fork({ TOLLGATE_WORKER_SLOT: String(index) })
-    this.slots.set(worker.id, { worker, startedAt: Date.now(), index })
+    this.slots.set(worker.id, { worker, startedAt: Date.now(), index, ready: false })
     this.node.forked(index, worker)
-  private fork (): void {
-    const worker = cluster.fork()
-    this.slots.set(worker.id, { worker, startedAt: Date.now(), ready: false })
     worker.on('message', (message: ToPrimary) => this.onMessage(worker, message))
   }
 
