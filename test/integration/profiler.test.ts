@@ -71,7 +71,7 @@ describe('the sampling profiler on a running gateway', () => {
       routes: [{ id: 'api', service: 'backend', paths: ['/api/*'] }],
       plugins: [{ name: 'key-auth', route: 'api', config: { key_names: KEY_NAMES, query_names: QUERY_NAMES } }]
     }))
-    await gateway.start(2)
+    await gateway.start(2, 60_000) // generous: two workers starting on a busy 2-core machine
     workerPids = gateway.lines.filter((l) => l.msg === 'worker serving config version').map((l) => Number(l.worker))
     assert.equal((await request(port, { path: PATH })).status, 200, 'the key in the last query name is accepted')
     mkdirSync(ARTIFACTS, { recursive: true })
