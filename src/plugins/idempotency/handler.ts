@@ -5,6 +5,7 @@ import type { Logger } from '../../kit/logger.js'
 import { definePlugin, PRIORITY, type PluginEnv } from '../../kit/plugin.js'
 import { errorReply, type Reply } from '../../kit/reply.js'
 import { ResponseCapture } from './capture.js'
+import { idempotencyDegraded } from './metrics.js'
 import { RedisStore, RedisUnavailable } from './redis-store.js'
 import { idempotencySchema, type IdempotencyConfig } from './schema.js'
 import { statusMatcher } from './statuses.js'
@@ -37,8 +38,6 @@ export interface IdempotencyState {
   readonly storeKind: 'redis' | 'worker'
   readonly keyPrefix: string
   readonly log: Logger
-  /** Requests let through without idempotency because Redis failed (fail-open), and other store failures. */
-  readonly counters: { redisFailOpen: number, storeErrors: number }
 }
 
 /** A key: visible ASCII only, so it is safe in a Redis key and a log line. */
@@ -85,10 +84,11 @@ async function begin (ctx: PluginContext, state: IdempotencyState, idempotencyKe
   } catch (error) {
     if (!(error instanceof RedisUnavailable)) throw error
     if (state.config.redis_failure === 'closed') {
+      idempotencyDegraded.inc('redis_fail_closed')
       ctx.log.warn({ plugin: 'idempotency', err: error.message }, 'redis unavailable: request refused (redis_failure closed)')
       return errorReply('TG_IDEMPOTENCY_UNAVAILABLE')
     }
-    state.counters.redisFailOpen++
+    idempotencyDegraded.inc('redis_fail_open')
     ctx.log.warn({ plugin: 'idempotency', err: error.message }, 'redis unavailable: request let through without idempotency (redis_failure open)')
     return undefined
   }
@@ -109,7 +109,7 @@ function settle (ctx: PluginContext, state: IdempotencyState, held: HeldKey): vo
     ? state.store.complete(held.key, held.fingerprint, held.token, capture.stored(), state.config.ttl_seconds * 1000)
     : state.store.release(held.key, held.fingerprint, held.token)
   done.catch((error: unknown) => {
-    state.counters.storeErrors++
+    idempotencyDegraded.inc('store_error')
     ctx.log.warn({ plugin: 'idempotency', err: error instanceof Error ? error.message : String(error), stored: storable }, 'idempotency key not settled: it frees itself when its lock expires')
   })
 }
@@ -138,8 +138,7 @@ export const idempotency = definePlugin({
       store: redis !== undefined ? new RedisStore(redis) : new WorkerStore(config.max_worker_bytes),
       storeKind: redis !== undefined ? 'redis' : 'worker',
       keyPrefix: redis?.keyPrefix ?? '',
-      log: env.log,
-      counters: { redisFailOpen: 0, storeErrors: 0 }
+      log: env.log
     }
   },
 

@@ -5,6 +5,7 @@ import { startHttpUpstream, type TestUpstream } from '../../upstream/transport/t
 import { compileConfigValidator } from '../_shared/config-validator.js'
 import { makeContext, type ResponseInit, type TestContext } from '../../../test/support/plugin-context.js'
 import { responseTransformer, type ResponseTransformerState } from './handler.js'
+import { malformedPassedThrough } from './metrics.js'
 import { responseTransformerSchema } from './schema.js'
 
 const validate = compileConfigValidator(responseTransformerSchema)
@@ -69,7 +70,9 @@ describe('response-transformer handler', () => {
 
   it('passes a malformed JSON body through unchanged and logs it', () => {
     const state = compile({ body: { remove: ['a'] } })
+    const counted = malformedPassedThrough.series().value
     const { ctx, sent } = run(state, { headers: JSON_HEAD }, ['{"a": 1,}'])
+    assert.equal(malformedPassedThrough.series().value, counted + 1)
     assert.equal(sent, '{"a": 1,}')
     const warning = ctx.log.records.find((r) => r.level === 'warn')
     assert.deepEqual(warning?.obj, { plugin: 'response-transformer', code: 'TG_JSON_TRAILING_COMMA', offset: 7, upstream_status: 200 })

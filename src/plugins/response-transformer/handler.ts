@@ -4,6 +4,7 @@ import { definePlugin, PRIORITY } from '../../kit/plugin.js'
 import { applyHeaderRules, compileHeaderRules, type HeaderRules } from '../_shared/transform/header-rules.js'
 import { applyBodyRules, compileBodyRules, isJsonContentType, type BodyRules } from '../_shared/transform/json-rules.js'
 import { BodyBuffer } from './body-buffer.js'
+import { malformedPassedThrough } from './metrics.js'
 import { responseTransformerSchema, type ResponseTransformerConfig } from './schema.js'
 
 declare module '../../kit/context.js' {
@@ -50,6 +51,7 @@ function transform (ctx: PluginContext, state: ResponseTransformerState, body: B
     return applyBodyRules(state.body, doc) ? Buffer.from(doc.emit()) : body
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error
+    malformedPassedThrough.inc()
     ctx.log.warn({ plugin: 'response-transformer', code: error.code, offset: error.offset, upstream_status: ctx.response?.status }, 'upstream JSON body is malformed: passed through unchanged')
     return body
   }
