@@ -13,6 +13,21 @@ import { orderUpstream, postOrder, waitUntil } from './idempotency-support.js'
 const gateways: GatewayProcess[] = []
 const PREFIX = `tgtest:idem:${process.pid}:${randomBytes(4).toString('hex')}:`
 
+/** Waits until the response of `key` (client 127.0.0.1) is in Redis: it is stored after its last byte, off the request path. */
+async function waitStored (key: string): Promise<void> {
+  const client = new Redis({ host: REDIS.host, port: REDIS.port })
+  try {
+    for (let i = 0; i < 200; i++) {
+      const value = await client.get(`${PREFIX}idempotency:ip:127.0.0.1:${key}`)
+      if (value !== null && value.includes('"status"')) return
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    throw new Error(`the response of ${key} was never stored`)
+  } finally {
+    client.disconnect()
+  }
+}
+
 async function startGateway (upstreamPort: number, redis: { host: string, port: number }, plugins: unknown[]): Promise<{ gateway: GatewayProcess, port: number }> {
   const port = await freePort()
   const gateway = new GatewayProcess(gatewayConfig({
@@ -68,6 +83,7 @@ describe('idempotency with Redis shared by two gateway processes', { skip: await
   it('replays on gateway B the response of a request gateway A ran, from Redis', async () => {
     const first = await postOrder(portA, '/orders/create', 'shared-1')
     assert.equal(first.status, 201)
+    await waitStored('shared-1')
     const before = calls()
     const onB = await postOrder(portB, '/orders/create', 'shared-1')
     assert.equal(calls(), before)
@@ -89,12 +105,17 @@ describe('idempotency with Redis shared by two gateway processes', { skip: await
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end('{"slow":true}')
     assert.equal((await first).status, 200)
+    await waitStored('shared-2')
     const replayed = await postOrder(portB, '/orders/slow', 'shared-2')
     assert.equal(replayed.body.toString(), '{"slow":true}')
   })
 
   it('Redis down: fail-open lets requests through without idempotency, fail-closed answers 503; back up, replay works again', async () => {
     assert.equal((await postOrder(portFaulty, '/orders/create', 'outage-0')).status, 201)
+    // The response is stored after its last byte, off the request path: wait until it replays.
+    let stored = false
+    for (let i = 0; i < 50 && !stored; i++) stored = (await postOrder(portFaulty, '/orders/create', 'outage-0')).headers['idempotent-replayed'] === 'true'
+    assert.ok(stored)
     await fault.setMode({ kind: 'refuse' })
     fault.cutAll()
     const before = calls()
@@ -109,7 +130,7 @@ describe('idempotency with Redis shared by two gateway processes', { skip: await
     assert.equal((closed.json() as { error: { code: string } }).error.code, 'TG_IDEMPOTENCY_UNAVAILABLE')
     await fault.setMode({ kind: 'pass' })
     let replayed = false
-    for (let i = 0; i < 100 && !replayed; i++) {
+    for (let i = 0; i < 200 && !replayed; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100))
       replayed = (await postOrder(portFaulty, '/orders/create', 'outage-0')).headers['idempotent-replayed'] === 'true'
     }
