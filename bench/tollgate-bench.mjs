@@ -64,7 +64,7 @@ const config = {
     // One counter per consumer with its own limit, as the harness's consumers file says.
     ...consumers.map((c) => ({
       name: 'rate-limit', route: 'api', merchant: c.id,
-      config: { limit: c.limit, window_seconds: windowSeconds, window: 'fixed', limit_by: 'merchant', headers: false }
+      config: { limit: c.limit, window_seconds: windowSeconds, window: 'fixed', key_by: ['merchant'], headers: false }
     }))
   ]
 }

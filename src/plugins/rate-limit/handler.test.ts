@@ -65,7 +65,7 @@ void test('fixed: the request over the limit gets 429 TG_RATE_LIMITED with Retry
   assert.equal(second.ctx.response?.headers.get('ratelimit-reset'), '8')
   assert.deepEqual(send(state, { merchant: acme }).reply, {
     code: 'TG_RATE_LIMITED',
-    headers: { 'retry-after': '8', 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': '8' }
+    headers: { 'retry-after': '8', 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': '8', 'ratelimit-policy': '2;w=10' }
   })
 })
 
@@ -140,17 +140,17 @@ void test('headers: false sends no RateLimit headers, but 429 keeps Retry-After'
   assert.deepEqual(send(state).reply, { code: 'TG_RATE_LIMITED', headers: { 'retry-after': '60' } })
 })
 
-void test('limit_by merchant: merchants have their own counters, shared across client IPs', () => {
+void test('key_by merchant: merchants have their own counters, shared across client IPs', () => {
   nowMs = 10_000_000
-  const state = compile({ limit: 1, limit_by: 'merchant' })
+  const state = compile({ limit: 1, key_by: ['merchant'] })
   assert.equal(admitted(state, { merchant: acme, request: { clientIp: '198.51.100.1' } }), true)
   assert.equal(admitted(state, { merchant: zeta, request: { clientIp: '198.51.100.1' } }), true)
   assert.equal(admitted(state, { merchant: acme, request: { clientIp: '198.51.100.2' } }), false)
 })
 
-void test('limit_by merchant without an identified merchant falls back to the client IP', () => {
+void test('key_by merchant without an identified merchant falls back to the client IP', () => {
   nowMs = 11_000_000
-  const state = compile({ limit: 1, limit_by: 'merchant' })
+  const state = compile({ limit: 1, key_by: ['merchant'] })
   assert.equal(admitted(state, { request: { clientIp: '198.51.100.1' } }), true)
   assert.equal(admitted(state, { request: { clientIp: '198.51.100.2' } }), true)
   assert.equal(admitted(state, { request: { clientIp: '198.51.100.1' } }), false)
@@ -158,17 +158,17 @@ void test('limit_by merchant without an identified merchant falls back to the cl
   assert.equal(admitted(state, { merchant: makeMerchant('198.51.100.1') }), true)
 })
 
-void test('limit_by route: one counter per route whoever calls', () => {
+void test('key_by route: one counter per route whoever calls', () => {
   nowMs = 12_000_000
-  const state = compile({ limit: 1, limit_by: 'route' })
+  const state = compile({ limit: 1, key_by: ['route'] })
   assert.equal(admitted(state, { merchant: acme, routeId: 'orders' }), true)
   assert.equal(admitted(state, { merchant: zeta, routeId: 'orders' }), false)
   assert.equal(admitted(state, { merchant: zeta, routeId: 'refunds' }), true)
 })
 
-void test('limit_by merchant+route: one counter per pair, IP fallback per route', () => {
+void test('key_by merchant+route: one counter per pair, IP fallback per route', () => {
   nowMs = 13_000_000
-  const state = compile({ limit: 1, limit_by: 'merchant+route' })
+  const state = compile({ limit: 1, key_by: ['merchant', 'route'] })
   assert.equal(admitted(state, { merchant: acme, routeId: 'orders' }), true)
   assert.equal(admitted(state, { merchant: acme, routeId: 'refunds' }), true)
   assert.equal(admitted(state, { merchant: zeta, routeId: 'orders' }), true)
@@ -177,9 +177,9 @@ void test('limit_by merchant+route: one counter per pair, IP fallback per route'
   assert.equal(admitted(state, { routeId: 'orders' }), false)
 })
 
-void test('limit_by ip: merchants behind one IP share its counter', () => {
+void test('key_by ip: merchants behind one IP share its counter', () => {
   nowMs = 14_000_000
-  const state = compile({ limit: 1, limit_by: 'ip' })
+  const state = compile({ limit: 1, key_by: ['ip'] })
   assert.equal(admitted(state, { merchant: acme, request: { clientIp: '192.0.2.1' } }), true)
   assert.equal(admitted(state, { merchant: zeta, request: { clientIp: '192.0.2.1' } }), false)
   assert.equal(admitted(state, { merchant: zeta, request: { clientIp: '192.0.2.2' } }), true)
@@ -213,4 +213,75 @@ void test('a changed limit or another binding starts fresh counters', () => {
 void test('the plugin sits in the limits band', () => {
   assert.equal(plugin.name, 'rate-limit')
   assert.equal(plugin.priority, 2000)
+})
+
+void test('key_by service: one counter per service', () => {
+  nowMs = 18_000_000
+  const state = compile({ limit: 1, key_by: ['service'] })
+  assert.equal(admitted(state, { routeId: 'a', serviceId: 'orders' }), true)
+  assert.equal(admitted(state, { routeId: 'b', serviceId: 'orders' }), false)
+  assert.equal(admitted(state, { routeId: 'a', serviceId: 'refunds' }), true)
+})
+
+void test('key_by header: one counter per value; without the header the client IP counts', () => {
+  nowMs = 19_000_000
+  const state = compile({ limit: 1, key_by: ['header:X-Tenant'] })
+  assert.equal(admitted(state, { request: { headers: { 'x-tenant': 't1' }, clientIp: '192.0.2.1' } }), true)
+  assert.equal(admitted(state, { request: { headers: { 'x-tenant': 't1' }, clientIp: '192.0.2.2' } }), false)
+  assert.equal(admitted(state, { request: { headers: { 'x-tenant': 't2' }, clientIp: '192.0.2.1' } }), true)
+  assert.equal(admitted(state, { request: { clientIp: '192.0.2.1' } }), true)
+  assert.equal(admitted(state, { request: { clientIp: '192.0.2.1' } }), false)
+  // a tenant whose name looks like an address does not share the address's counter
+  assert.equal(admitted(state, { request: { headers: { 'x-tenant': '192.0.2.2' }, clientIp: '192.0.2.9' } }), true)
+})
+
+void test('key_by merchant, ip and a header: one counter per combination', () => {
+  nowMs = 20_000_000
+  const state = compile({ limit: 1, key_by: ['merchant', 'ip', 'header:x-app'] })
+  const base = { merchant: acme, request: { clientIp: '192.0.2.1', headers: { 'x-app': 'one' } } }
+  assert.equal(admitted(state, base), true)
+  assert.equal(admitted(state, base), false)
+  assert.equal(admitted(state, { ...base, merchant: zeta }), true)
+  assert.equal(admitted(state, { ...base, request: { ...base.request, clientIp: '192.0.2.2' } }), true)
+  assert.equal(admitted(state, { ...base, request: { ...base.request, headers: { 'x-app': 'two' } } }), true)
+})
+
+void test('several limits: the request must fit all; a refusal by one counts against none', () => {
+  nowMs = Date.UTC(2026, 10, 30, 23, 59, 0) // 60 s before December
+  const state = compile({ limits: [{ limit: 2, per: 'second' }, { limit: 5, per: 'month' }], window: 'fixed' })
+  const statuses = []
+  for (let second = 0; second < 4; second++) {
+    for (let i = 0; i < 3; i++) statuses.push(admitted(state, { merchant: acme }) ? 1 : 0)
+    nowMs += 1000
+  }
+  // 2 per second until the month's 5 are used; the 3rd try of each second counted against nothing
+  assert.deepEqual(statuses, [1, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0])
+  const refusal = send(state, { merchant: acme }).reply
+  assert.equal(refusal?.headers?.['ratelimit-limit'], '5', 'the monthly limit refused')
+  assert.equal(refusal?.headers?.['retry-after'], '56', 'until December 1st 00:00 UTC')
+  nowMs = Date.UTC(2026, 11, 1, 0, 0, 0)
+  assert.equal(admitted(state, { merchant: acme }), true, 'a new calendar month')
+})
+
+void test('headers speak for the limit closest to running out, and RateLimit-Policy lists every limit', () => {
+  nowMs = Date.UTC(2026, 1, 10, 12, 0, 0, 500) // February: 28 days
+  const state = compile({ limits: [{ limit: 100, per: 'second' }, { limit: 3, per: 'month' }, { limit: 50, per: 'hour' }] })
+  const { ctx } = send(state, { merchant: acme })
+  const headers = ctx.response?.headers
+  assert.deepEqual([headers?.get('ratelimit-limit'), headers?.get('ratelimit-remaining'), headers?.get('ratelimit-reset')],
+    ['3', '2', String(18 * 86_400 + 12 * 3600)])
+  assert.equal(headers?.get('ratelimit-policy'), '100;w=1, 3;w=2592000, 50;w=3600')
+})
+
+void test('a month limit counts fixed calendar months even when the window is sliding', () => {
+  nowMs = Date.UTC(2026, 0, 31, 23, 59, 59)
+  const state = compile({ limits: [{ limit: 1, per: 'month' }] })
+  assert.equal(admitted(state), true)
+  assert.equal(admitted(state), false)
+  nowMs += 1000 // February 1st: nothing of January carries over
+  assert.equal(admitted(state), true)
+})
+
+void test('policy cluster without gateway.redis is refused when the binding compiles', () => {
+  assert.throws(() => compile({ limit: 1, policy: 'cluster' }), /gateway\.redis/)
 })

@@ -2,8 +2,11 @@ import type { PluginContext } from '../../kit/context.js'
 import { definePlugin, PRIORITY, type PluginDefinition, type PluginEnv } from '../../kit/plugin.js'
 import { errorReply, type Reply } from '../../kit/reply.js'
 import { isPromise } from '../_shared/is-promise.js'
+import { compileKeyOf, type KeyOf } from './key.js'
+import { createClusterPolicy } from './policies/cluster.js'
 import { createLocalPolicy } from './policies/local.js'
-import type { RateLimitOutcome, RateLimitPolicy, RateLimitPolicyFactory } from './policies/policy.js'
+import type { LimitSpec, RateLimitOutcome, RateLimitPolicy, RateLimitPolicyFactory } from './policies/policy.js'
+import { clockFor } from './policies/windows.js'
 import { rateLimitSchema, type RateLimitConfig } from './schema.js'
 
 declare module '../../kit/context.js' {
@@ -15,14 +18,17 @@ declare module '../../kit/context.js' {
 
 /** The policies by config name. */
 const POLICIES: Record<RateLimitConfig['policy'], RateLimitPolicyFactory> = {
-  local: createLocalPolicy
+  local: createLocalPolicy,
+  cluster: createClusterPolicy
 }
 
 /** What rate-limit compiles a binding's config into. */
 export interface RateLimitState {
   readonly policy: RateLimitPolicy
-  readonly limitBy: RateLimitConfig['limit_by']
+  readonly keyOf: KeyOf
   readonly headers: boolean
+  /** The `RateLimit-Policy` value, built once: every limit as `limit;w=seconds`. */
+  readonly policyHeader: string
   readonly now: () => number
 }
 
@@ -32,22 +38,15 @@ export interface RateLimitOptions {
   now?: () => number
 }
 
-/**
- * Keys of clients counted by IP because no merchant was identified. The prefix keeps them apart
- * from merchant ids in the same table; only this fallback pays for the concatenation.
- */
-function ipFallbackKey (ctx: PluginContext): string {
-  return '\0ip:' + ctx.request.clientIp
-}
-
-/** The counter key of a request; `merchant` and `route` reuse existing strings (no allocation). */
-export function counterKey (ctx: PluginContext, limitBy: RateLimitConfig['limit_by']): string {
-  switch (limitBy) {
-    case 'merchant': return ctx.merchant?.id ?? ipFallbackKey(ctx)
-    case 'route': return ctx.routeId
-    case 'merchant+route': return (ctx.merchant?.id ?? ipFallbackKey(ctx)) + '\n' + ctx.routeId
-    case 'ip': return ctx.request.clientIp
+/** The binding's limits: the `limits` list, then the `limit` + `window_seconds` shorthand. */
+export function limitSpecs (config: RateLimitConfig): LimitSpec[] {
+  const specs: LimitSpec[] = []
+  for (const { limit, per } of config.limits ?? []) {
+    const clock = clockFor(per)
+    specs.push({ limit, clock, sliding: config.window === 'sliding' && clock.fixedLength })
   }
+  if (config.limit !== undefined) specs.push({ limit: config.limit, clock: clockFor({ seconds: config.window_seconds }), sliding: config.window === 'sliding' })
+  return specs
 }
 
 /**
@@ -55,22 +54,24 @@ export function counterKey (ctx: PluginContext, limitBy: RateLimitConfig['limit_
  * counters.
  */
 function fingerprint (config: RateLimitConfig): string {
-  return `${config.policy}|${config.window}|${config.window_seconds}|${config.limit}|${config.limit_by}`
+  const limits = (config.limits ?? []).map(({ limit, per }) => `${limit}/${per}`).join(',')
+  return `${config.policy}|${config.window}|${config.window_seconds}|${config.limit ?? ''}|${limits}|${config.key_by.join(',')}`
 }
 
-function refusal (outcome: RateLimitOutcome, withHeaders: boolean): Reply {
+function refusal (state: RateLimitState, outcome: RateLimitOutcome): Reply {
   const retryAfter = String(outcome.retryAfterSeconds)
-  if (!withHeaders) return errorReply('TG_RATE_LIMITED', { 'retry-after': retryAfter })
+  if (!state.headers) return errorReply('TG_RATE_LIMITED', { 'retry-after': retryAfter })
   return errorReply('TG_RATE_LIMITED', {
     'retry-after': retryAfter,
     'ratelimit-limit': String(outcome.limit),
     'ratelimit-remaining': '0',
-    'ratelimit-reset': String(outcome.resetSeconds)
+    'ratelimit-reset': String(outcome.resetSeconds),
+    'ratelimit-policy': state.policyHeader
   })
 }
 
 function decide (ctx: PluginContext, state: RateLimitState, outcome: RateLimitOutcome): Reply | undefined {
-  if (!outcome.allowed) return refusal(outcome, state.headers)
+  if (!outcome.allowed) return refusal(state, outcome)
   ctx.slots.rateLimit = outcome
   return undefined
 }
@@ -80,19 +81,30 @@ export function createRateLimit (options: RateLimitOptions = {}): PluginDefiniti
   const now = options.now ?? Date.now
   return definePlugin({
     name: 'rate-limit',
-    version: '1.0.0',
+    version: '1.1.0',
     priority: PRIORITY.limits,
     schema: rateLimitSchema,
 
     compile (config: RateLimitConfig, env: PluginEnv): RateLimitState {
+      if (config.policy === 'cluster' && env.redis === undefined) {
+        throw new Error('policy "cluster" needs gateway.redis (the leases live there); set it or use policy "local"')
+      }
+      const limits = limitSpecs(config)
       const policy = POLICIES[config.policy]({
-        limit: config.limit,
-        windowMs: config.window_seconds * 1000,
-        sliding: config.window === 'sliding',
+        limits,
         scope: `${env.bindingId}\n${fingerprint(config)}`,
-        nowMs: now()
+        nowMs: now(),
+        redis: env.redis,
+        log: env.log,
+        onDrain: (listener) => env.on('drain', listener)
       })
-      return { policy, limitBy: config.limit_by, headers: config.headers, now }
+      return {
+        policy,
+        keyOf: compileKeyOf(config.key_by),
+        headers: config.headers,
+        policyHeader: limits.map((spec) => `${spec.limit};w=${spec.clock.nominalSeconds}`).join(', '),
+        now
+      }
     },
 
     destroy (state) {
@@ -100,7 +112,7 @@ export function createRateLimit (options: RateLimitOptions = {}): PluginDefiniti
     },
 
     access (ctx, state) {
-      const outcome = state.policy.take(counterKey(ctx, state.limitBy), state.now())
+      const outcome = state.policy.take(state.keyOf(ctx), state.now())
       if (isPromise(outcome)) return outcome.then((settled) => decide(ctx, state, settled))
       return decide(ctx, state, outcome)
     },
@@ -112,9 +124,10 @@ export function createRateLimit (options: RateLimitOptions = {}): PluginDefiniti
       headers.set('ratelimit-limit', String(outcome.limit))
       headers.set('ratelimit-remaining', String(outcome.remaining))
       headers.set('ratelimit-reset', String(outcome.resetSeconds))
+      headers.set('ratelimit-policy', state.policyHeader)
     }
   })
 }
 
-/** rate-limit: counts requests per merchant, route, both or client IP and answers 429 past the limit. */
+/** rate-limit: counts requests per merchant, route, service, client IP, header or a combination, and answers 429 past a limit. */
 export const rateLimit = createRateLimit()

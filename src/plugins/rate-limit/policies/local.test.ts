@@ -1,13 +1,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createLocalPolicy, localPolicyStats } from './local.js'
+import { fixedLengthClock } from './windows.js'
 
 // This file runs in its own process, so the module-level tables start empty here.
 
 const WINDOW_MS = 10_000
 
 function policy (scope: string, nowMs: number, sliding = false) {
-  return createLocalPolicy({ limit: 5, windowMs: WINDOW_MS, sliding, scope, nowMs })
+  return createLocalPolicy({ limits: [{ limit: 5, clock: fixedLengthClock(WINDOW_MS), sliding }], scope, nowMs })
 }
 
 void test('keys idle for two windows are swept on the first request of a later window', () => {

@@ -1,16 +1,17 @@
-import type { RateLimitOutcome, RateLimitPolicy, RateLimitPolicyOptions } from './policy.js'
+import type { LimitSpec, RateLimitOutcome, RateLimitPolicy, RateLimitPolicyOptions } from './policy.js'
+import { ceilSeconds, refusedOutcome, slidingEstimate, slidingWaitMs } from './window-math.js'
 
-/** One key's counts: requests admitted in window `window` and in the window before it. */
+/** One key's counts under one limit: requests admitted in window `window` and in the window before it. */
 interface Counter {
   window: number
   current: number
   previous: number
 }
 
-/** The counters of one scope (binding + counting config), shared by every config version that has it. */
+/** The counters of one limit of one scope (binding + counting config), shared by every config version that has it. */
 interface CounterTable {
   readonly counters: Map<string, Counter>
-  readonly windowMs: number
+  readonly spec: LimitSpec
   /** Policies (config versions) holding the table. */
   refs: number
   /**
@@ -40,7 +41,7 @@ export function localPolicyStats (): { tables: number, keys: number } {
  */
 function dropReleasedTables (nowMs: number): void {
   for (const [scope, table] of tables) {
-    if (table.refs === 0 && Math.floor(nowMs / table.windowMs) >= table.sweptWindow + 2) tables.delete(scope)
+    if (table.refs === 0 && table.spec.clock.index(nowMs) >= table.sweptWindow + 2) tables.delete(scope)
   }
 }
 
@@ -50,92 +51,111 @@ function sweep (table: CounterTable, window: number): void {
   for (const [key, counter] of table.counters) if (counter.window < window - 1) table.counters.delete(key)
 }
 
+function acquireTable (scope: string, spec: LimitSpec, nowMs: number): CounterTable {
+  let table = tables.get(scope)
+  if (table === undefined) {
+    table = { counters: new Map(), spec, refs: 0, sweptWindow: spec.clock.index(nowMs) }
+    tables.set(scope, table)
+  }
+  table.refs++
+  return table
+}
+
+/** The counter of `key` in `table`, moved into the window of `nowMs`. */
+function counterAt (table: CounterTable, key: string, nowMs: number): Counter {
+  const window = table.spec.clock.index(nowMs)
+  if (window > table.sweptWindow) sweep(table, window)
+  let counter = table.counters.get(key)
+  if (counter === undefined) {
+    counter = { window, current: 0, previous: 0 }
+    table.counters.set(key, counter)
+  } else if (counter.window < window) {
+    counter.previous = counter.window === window - 1 ? counter.current : 0
+    counter.current = 0
+    counter.window = window
+  }
+  // A clock that stepped back keeps using the counter's (newer) window.
+  return counter
+}
+
+/** Requests counted against `counter` as of `nowMs`: the current count, plus the weighted previous one when sliding. */
+function countedNow (spec: LimitSpec, counter: Counter, nowMs: number): number {
+  if (!spec.sliding) return counter.current
+  const startMs = spec.clock.startMs(counter.window)
+  const lengthMs = spec.clock.endMs(counter.window) - startMs
+  const elapsedMs = Math.min(lengthMs, Math.max(0, nowMs - startMs))
+  return slidingEstimate(counter.previous, counter.current, elapsedMs, lengthMs)
+}
+
+/** How long until `counter` admits one more request. */
+function waitMs (spec: LimitSpec, counter: Counter, nowMs: number): number {
+  const endMs = spec.clock.endMs(counter.window)
+  if (!spec.sliding) return endMs - nowMs
+  return slidingWaitMs(counter.previous, counter.current, spec.limit, nowMs, endMs, endMs - spec.clock.startMs(counter.window))
+}
+
 /** The local policy answers synchronously, so its `take` never returns a promise. */
 export interface LocalPolicy extends RateLimitPolicy {
   take (key: string, nowMs: number): RateLimitOutcome
 }
 
-function ceilSeconds (ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000))
-}
-
-function refused (limit: number, waitMs: number): RateLimitOutcome {
-  const seconds = ceilSeconds(waitMs)
-  return { allowed: false, limit, remaining: 0, resetSeconds: seconds, retryAfterSeconds: seconds }
-}
-
 /**
- * The local policy: counters in this worker's memory, one Map lookup per request.
+ * The local policy: counters in this worker's memory, one Map lookup per limit per request.
  *
- * Fixed windows count per window index `floor(now / windowMs)`. Sliding windows use the two-window
- * approximation `previous × (1 − elapsed / windowMs) + current`: it assumes the previous window's
- * requests were spread evenly, needs two numbers per key instead of a timestamp per request, and
- * is exact whenever traffic is steady.
+ * Fixed windows count per window index. Sliding windows use the two-window approximation
+ * `previous × (1 − elapsed / window) + current`: it assumes the previous window's requests were
+ * spread evenly, needs two numbers per key instead of a timestamp per request, and is exact
+ * whenever traffic is steady. A request is counted against every limit only when all of them
+ * admit it.
  */
-export function createLocalPolicy (options: RateLimitPolicyOptions): LocalPolicy {
-  const { limit, windowMs, sliding, scope } = options
+export function createLocalPolicy (options: Pick<RateLimitPolicyOptions, 'limits' | 'scope' | 'nowMs'>): LocalPolicy {
+  const { limits, scope } = options
   dropReleasedTables(options.nowMs)
-  let table = tables.get(scope)
-  if (table === undefined) {
-    table = { counters: new Map(), windowMs, refs: 0, sweptWindow: Math.floor(options.nowMs / windowMs) }
-    tables.set(scope, table)
-  }
-  table.refs++
-  const held = table
+  const held = limits.map((spec, i) => acquireTable(`${scope}\n${i}`, spec, options.nowMs))
+  // Reused by every take (synchronous, so never shared by two requests): no array per request.
+  const scratch: Counter[] = new Array<Counter>(held.length)
   let released = false
 
   function take (key: string, nowMs: number): RateLimitOutcome {
-    const window = Math.floor(nowMs / windowMs)
-    if (window > held.sweptWindow) sweep(held, window)
-    let counter = held.counters.get(key)
-    if (counter === undefined) {
-      counter = { window, current: 0, previous: 0 }
-      held.counters.set(key, counter)
-    } else if (counter.window < window) {
-      counter.previous = counter.window === window - 1 ? counter.current : 0
-      counter.current = 0
-      counter.window = window
+    let refusedBy = -1
+    let longestWaitMs = 0
+    for (let i = 0; i < held.length; i++) {
+      const table = held[i] as CounterTable
+      const counter = counterAt(table, key, nowMs)
+      scratch[i] = counter
+      if (countedNow(table.spec, counter, nowMs) + 1 <= table.spec.limit) continue
+      const wait = waitMs(table.spec, counter, nowMs)
+      if (refusedBy === -1 || wait > longestWaitMs) {
+        refusedBy = i
+        longestWaitMs = wait
+      }
     }
-    // A clock that stepped back keeps using the counter's window; elapsed is clamped into it.
-    const windowEndMs = (counter.window + 1) * windowMs
-    const elapsedMs = Math.min(windowMs, Math.max(0, nowMs - counter.window * windowMs))
-    return sliding ? takeSliding(counter, nowMs, elapsedMs, windowEndMs) : takeFixed(counter, nowMs, windowEndMs)
-  }
-
-  function takeFixed (counter: Counter, nowMs: number, windowEndMs: number): RateLimitOutcome {
-    if (counter.current >= limit) return refused(limit, windowEndMs - nowMs)
-    counter.current++
-    return { allowed: true, limit, remaining: limit - counter.current, resetSeconds: ceilSeconds(windowEndMs - nowMs), retryAfterSeconds: 0 }
-  }
-
-  function takeSliding (counter: Counter, nowMs: number, elapsedMs: number, windowEndMs: number): RateLimitOutcome {
-    const weighted = counter.previous * (1 - elapsedMs / windowMs)
-    if (weighted + counter.current + 1 > limit) return refused(limit, slidingWaitMs(counter, nowMs, windowEndMs))
-    counter.current++
-    const remaining = Math.max(0, Math.floor(limit - weighted - counter.current))
-    return { allowed: true, limit, remaining, resetSeconds: ceilSeconds(windowEndMs - nowMs), retryAfterSeconds: 0 }
-  }
-
-  /**
-   * How long until `previous × weight + current + 1 ≤ limit`. If the current count leaves room, the
-   * previous window's weight has to decay within this window; if not, the current count becomes
-   * the previous one at the window's end and has to decay within the next.
-   */
-  function slidingWaitMs (counter: Counter, nowMs: number, windowEndMs: number): number {
-    if (counter.current + 1 <= limit) {
-      const fraction = 1 - (limit - counter.current - 1) / counter.previous
-      return windowEndMs - windowMs + fraction * windowMs - nowMs
+    if (refusedBy !== -1) return refusedOutcome((held[refusedBy] as CounterTable).spec.limit, longestWaitMs)
+    let tightest = 0
+    let tightestRemaining = Infinity
+    for (let i = 0; i < held.length; i++) {
+      const spec = (held[i] as CounterTable).spec
+      const counter = scratch[i] as Counter
+      counter.current++
+      const remaining = Math.max(0, Math.floor(spec.limit - countedNow(spec, counter, nowMs)))
+      if (remaining < tightestRemaining) {
+        tightest = i
+        tightestRemaining = remaining
+      }
     }
-    const fraction = 1 - (limit - 1) / counter.current
-    return windowEndMs + fraction * windowMs - nowMs
+    const spec = (held[tightest] as CounterTable).spec
+    const resetMs = spec.clock.endMs((scratch[tightest] as Counter).window) - nowMs
+    return { allowed: true, limit: spec.limit, remaining: tightestRemaining, resetSeconds: ceilSeconds(resetMs), retryAfterSeconds: 0 }
   }
 
   function release (): void {
     if (released) return
     released = true
-    held.refs--
-    // Kept when it still has counts: the next version may take the same scope (see dropReleasedTables).
-    if (held.refs === 0 && held.counters.size === 0) tables.delete(scope)
+    held.forEach((table, i) => {
+      table.refs--
+      // Kept when it still has counts: the next version may take the same scope (see dropReleasedTables).
+      if (table.refs === 0 && table.counters.size === 0) tables.delete(`${scope}\n${i}`)
+    })
   }
 
   return { take, release }

@@ -1,0 +1,289 @@
+import { createHash } from 'node:crypto'
+import type { RedisHandle } from '../../../kit/redis.js'
+import { clusterLinkFor, clusterPolicyStats, type ClusterLink } from './cluster-link.js'
+import { MAX_LEASE } from './lease-script.js'
+import type { LimitSpec, RateLimitOutcome, RateLimitPolicy, RateLimitPolicyOptions } from './policy.js'
+import { ceilSeconds, refusedOutcome, slidingWaitMs } from './window-math.js'
+
+export { clusterPolicyStats } from './cluster-link.js'
+
+/** A refused key is blocked at least this long, so a wait computed as zero cannot spin on Redis. */
+const MIN_BLOCK_MS = 100
+/** How often idle keys are dropped from a table. */
+const SWEEP_EVERY_MS = 10_000
+/** Extra life of a Redis counter past its window, for nodes whose clocks lag. */
+const COUNTER_GRACE_MS = 60_000
+
+/** One key's leased tokens in this worker, per limit (arrays indexed like the binding's limits). */
+interface KeyLease {
+  /** The Redis hash tag of the key's counters: `{scope:key}`, one Cluster slot for all its limits. */
+  readonly tag: string
+  /** Window index the tokens and `remoteLeft` belong to. */
+  readonly windows: number[]
+  /** Leased tokens not spent yet; each admits one request. */
+  readonly tokens: number[]
+  /** What Redis had left after this worker's last lease (the basis of `RateLimit-Remaining`). */
+  readonly remoteLeft: number[]
+  /** The fallback's own fixed-window counts while Redis is unreachable. */
+  readonly fallbackWindows: number[]
+  readonly fallbackCounts: number[]
+  /** Refused by Redis: answered locally, without a call, until this time. */
+  blockedUntilMs: number
+  blockedLimit: number
+  /** The lease call in flight (single-flight per key per worker). */
+  pending: Promise<void> | undefined
+}
+
+/** The leases of one scope, shared by the config versions that have it (like the local tables). */
+interface LeaseTable {
+  readonly leases: Map<string, KeyLease>
+  refs: number
+  nextSweepMs: number
+}
+
+const tables = new Map<string, LeaseTable>()
+
+function newLease (tag: string, count: number): KeyLease {
+  return {
+    tag,
+    windows: new Array<number>(count).fill(-1),
+    tokens: new Array<number>(count).fill(0),
+    remoteLeft: new Array<number>(count).fill(0),
+    fallbackWindows: new Array<number>(count).fill(-1),
+    fallbackCounts: new Array<number>(count).fill(0),
+    blockedUntilMs: 0,
+    blockedLimit: 0,
+    pending: undefined
+  }
+}
+
+/**
+ * The cluster policy (DESIGN.md §8): exact across workers and nodes, with Redis off most requests.
+ *
+ * Each worker leases batches of tokens per key from a Lua script (see lease-script.ts) and admits
+ * requests from them locally; a counter in Redis holds every token handed out in its window, and
+ * the script never hands out more than the limit, so the cluster never admits more than the limit
+ * per window. Leases shrink with what is left (`clamp(floor(left / (4 · live workers)), 1, 100)`),
+ * so near the limit a worker holds a token or two. Unspent tokens expire with their window (the
+ * cluster under-admits by what other workers still hold when a key runs out) and are given back
+ * on drain and when a binding is retired.
+ *
+ * A key Redis refused is blocked here until it has room again (the window's end, or the sliding
+ * estimate's decay): no Redis call per refused request. The first request of a key waits for one
+ * lease call (others of that key wait on the same call); a call never waits longer than the
+ * connection's command timeout. While Redis is unreachable each worker admits
+ * `floor(limit / (live nodes × live workers of its node))` per fixed window, from the last
+ * heartbeat, so each node enforces about `limit / live nodes`.
+ */
+export function createClusterPolicy (options: RateLimitPolicyOptions): RateLimitPolicy {
+  const { limits, scope } = options
+  const redis = options.redis as RedisHandle
+  const link = clusterLinkFor(redis, options.log)
+  const scopeId = createHash('sha256').update(scope).digest('hex').slice(0, 16)
+  const keyPrefix = `${redis.keyPrefix}rl:`
+  let table = tables.get(scope)
+  if (table === undefined) {
+    table = { leases: new Map(), refs: 0, nextSweepMs: options.nowMs + SWEEP_EVERY_MS }
+    tables.set(scope, table)
+  }
+  table.refs++
+  link.acquire()
+  const held = table
+  const unsubscribe = options.onDrain(() => drain(held, limits, keyPrefix, link))
+  let released = false
+
+  function take (key: string, nowMs: number): RateLimitOutcome | Promise<RateLimitOutcome> {
+    if (nowMs >= held.nextSweepMs) sweep(held, limits, nowMs)
+    let lease = held.leases.get(key)
+    if (lease === undefined) {
+      lease = newLease(`{${scopeId}:${key}}`, limits.length)
+      held.leases.set(key, lease)
+    }
+    if (lease.blockedUntilMs > nowMs) {
+      clusterPolicyStats.refusedWhileBlocked++
+      return refusedOutcome((limits[lease.blockedLimit] as LimitSpec).limit, lease.blockedUntilMs - nowMs)
+    }
+    if (rollWindows(lease, limits, nowMs) === 0) return spend(lease, limits, nowMs)
+    const inFlight = lease.pending
+    if (inFlight !== undefined) return inFlight.then(() => take(key, nowMs))
+    if (!link.usable(nowMs)) {
+      if (!redis.ready()) link.enterOutage()
+      return fallback(lease, limits, nowMs)
+    }
+    const call = leaseTokens(link, keyPrefix, lease, limits, nowMs)
+    lease.pending = call
+    return call.then(() => take(key, nowMs))
+  }
+
+  function release (): void {
+    if (released) return
+    released = true
+    unsubscribe()
+    if (--held.refs === 0) {
+      tables.delete(scope)
+      void giveBack(held, limits, keyPrefix, link)
+    }
+    link.release()
+  }
+
+  return { take, release }
+}
+
+/** Moves each limit of `lease` into the window of `nowMs` (tokens of a past window are void); returns how many limits have no token. */
+function rollWindows (lease: KeyLease, limits: readonly LimitSpec[], nowMs: number): number {
+  let missing = 0
+  for (let i = 0; i < limits.length; i++) {
+    const spec = limits[i] as LimitSpec
+    const window = spec.clock.index(nowMs)
+    if ((lease.windows[i] as number) < window) {
+      lease.windows[i] = window
+      lease.tokens[i] = 0
+      lease.remoteLeft[i] = spec.limit
+    }
+    if (lease.tokens[i] === 0) missing++
+  }
+  return missing
+}
+
+/** Admits from leased tokens: one of each limit. Remaining is what Redis had left plus what this worker still holds. */
+function spend (lease: KeyLease, limits: readonly LimitSpec[], nowMs: number): RateLimitOutcome {
+  let tightest = 0
+  let tightestRemaining = Infinity
+  for (let i = 0; i < limits.length; i++) {
+    const tokens = (lease.tokens[i] as number) - 1
+    lease.tokens[i] = tokens
+    const remaining = (lease.remoteLeft[i] as number) + tokens
+    if (remaining < tightestRemaining) {
+      tightest = i
+      tightestRemaining = remaining
+    }
+  }
+  const spec = limits[tightest] as LimitSpec
+  const resetMs = spec.clock.endMs(lease.windows[tightest] as number) - nowMs
+  return { allowed: true, limit: spec.limit, remaining: Math.max(0, tightestRemaining), resetSeconds: ceilSeconds(resetMs), retryAfterSeconds: 0 }
+}
+
+/** The Redis counter of limit `i` in `window`. */
+function counterKey (keyPrefix: string, lease: KeyLease, i: number, window: number): string {
+  return `${keyPrefix}${lease.tag}:${i}:${window}`
+}
+
+/** One lease call for the limits of `lease` that have no token; applies its answer. Never rejects. */
+async function leaseTokens (link: ClusterLink, keyPrefix: string, lease: KeyLease, limits: readonly LimitSpec[], nowMs: number): Promise<void> {
+  const windows = lease.windows.slice()
+  const keys: string[] = []
+  const args: number[] = [limits.length, clusterPolicyStats.liveWorkers, MAX_LEASE]
+  for (let i = 0; i < limits.length; i++) {
+    const spec = limits[i] as LimitSpec
+    const window = windows[i] as number
+    const startMs = spec.clock.startMs(window)
+    const endMs = spec.clock.endMs(window)
+    const weight = spec.sliding ? 1 - Math.min(1, Math.max(0, (nowMs - startMs) / (endMs - startMs))) : 0
+    keys.push(counterKey(keyPrefix, lease, i, window), counterKey(keyPrefix, lease, i, window - 1))
+    const ttlMs = Math.max(1000, endMs - nowMs + (spec.sliding ? endMs - startMs : 0) + COUNTER_GRACE_MS)
+    args.push(spec.limit, lease.tokens[i] === 0 ? 1 : 0, weight, Math.ceil(ttlMs))
+  }
+  clusterPolicyStats.leaseCalls++
+  try {
+    const reply = await link.commands.tgRateLease(keys.length, ...keys, ...args)
+    link.answered()
+    applyLease(lease, limits, windows, reply, nowMs)
+  } catch (error) {
+    link.failed(error, nowMs)
+  } finally {
+    lease.pending = undefined
+  }
+}
+
+/** Adds the leased tokens (only to limits still in the window they were leased for), or blocks the key. */
+function applyLease (lease: KeyLease, limits: readonly LimitSpec[], windows: readonly number[], reply: number[], nowMs: number): void {
+  if (reply[0] === 0) {
+    const i = (reply[1] as number) - 1
+    const spec = limits[i] as LimitSpec
+    const window = windows[i] as number
+    const endMs = spec.clock.endMs(window)
+    const waitMs = spec.sliding
+      ? slidingWaitMs(reply[3] as number, reply[2] as number, spec.limit, nowMs, endMs, endMs - spec.clock.startMs(window))
+      : endMs - nowMs
+    clusterPolicyStats.refusedByRedis++
+    lease.blockedUntilMs = nowMs + Math.max(MIN_BLOCK_MS, waitMs)
+    lease.blockedLimit = i
+    return
+  }
+  for (let i = 0; i < limits.length; i++) {
+    if (lease.windows[i] !== windows[i]) continue
+    const granted = reply[1 + 2 * i] as number
+    lease.tokens[i] = (lease.tokens[i] as number) + granted
+    lease.remoteLeft[i] = reply[2 + 2 * i] as number
+    clusterPolicyStats.tokensLeased += granted
+  }
+}
+
+/** Redis unreachable: this worker's share of `limit / live nodes`, counted in fixed windows. */
+function fallback (lease: KeyLease, limits: readonly LimitSpec[], nowMs: number): RateLimitOutcome {
+  const divisor = clusterPolicyStats.liveNodes * clusterPolicyStats.nodeWorkers
+  let tightest = 0
+  let tightestRemaining = Infinity
+  for (let i = 0; i < limits.length; i++) {
+    const spec = limits[i] as LimitSpec
+    const window = spec.clock.index(nowMs)
+    if (lease.fallbackWindows[i] !== window) {
+      lease.fallbackWindows[i] = window
+      lease.fallbackCounts[i] = 0
+    }
+    const share = Math.max(1, Math.floor(spec.limit / divisor))
+    const remaining = share - (lease.fallbackCounts[i] as number) - 1
+    if (remaining < 0) {
+      clusterPolicyStats.fallbackRefused++
+      return refusedOutcome(spec.limit, spec.clock.endMs(window) - nowMs)
+    }
+    if (remaining < tightestRemaining) {
+      tightest = i
+      tightestRemaining = remaining
+    }
+  }
+  for (let i = 0; i < limits.length; i++) lease.fallbackCounts[i] = (lease.fallbackCounts[i] as number) + 1
+  clusterPolicyStats.fallbackAdmitted++
+  const spec = limits[tightest] as LimitSpec
+  const resetMs = spec.clock.endMs(lease.fallbackWindows[tightest] as number) - nowMs
+  return { allowed: true, limit: spec.limit, remaining: tightestRemaining, resetSeconds: ceilSeconds(resetMs), retryAfterSeconds: 0 }
+}
+
+/** Drops keys with nothing worth keeping: no call in flight, not blocked, no token or fallback count in a current window. */
+function sweep (table: LeaseTable, limits: readonly LimitSpec[], nowMs: number): void {
+  table.nextSweepMs = nowMs + SWEEP_EVERY_MS
+  for (const [key, lease] of table.leases) {
+    if (lease.pending !== undefined || lease.blockedUntilMs > nowMs) continue
+    let idle = true
+    for (let i = 0; i < limits.length && idle; i++) {
+      const window = (limits[i] as LimitSpec).clock.index(nowMs)
+      if (lease.windows[i] === window && (lease.tokens[i] as number) > 0) idle = false
+      if (lease.fallbackWindows[i] === window && (lease.fallbackCounts[i] as number) > 0) idle = false
+    }
+    if (idle) table.leases.delete(key)
+  }
+}
+
+/** Gives every unspent token of the current windows back to Redis; never rejects. */
+async function giveBack (table: LeaseTable, limits: readonly LimitSpec[], keyPrefix: string, link: ClusterLink): Promise<void> {
+  if (!link.redis.ready()) return
+  const nowMs = Date.now()
+  const calls: Array<Promise<unknown>> = []
+  for (const lease of table.leases.values()) {
+    for (let i = 0; i < limits.length; i++) {
+      const tokens = lease.tokens[i] as number
+      const window = lease.windows[i] as number
+      if (tokens <= 0 || window !== (limits[i] as LimitSpec).clock.index(nowMs)) continue
+      lease.tokens[i] = 0
+      clusterPolicyStats.tokensReturned += tokens
+      calls.push(link.commands.tgRateReturn(counterKey(keyPrefix, lease, i, window), tokens))
+    }
+  }
+  await Promise.allSettled(calls)
+}
+
+/** On drain: tokens back, and out of the live set so the other workers' leases grow. */
+async function drain (table: LeaseTable, limits: readonly LimitSpec[], keyPrefix: string, link: ClusterLink): Promise<void> {
+  await giveBack(table, limits, keyPrefix, link)
+  await link.stop()
+}
