@@ -7,6 +7,15 @@
 // TOLLGATE_OBSERVABILITY=on turns on metrics (status listener on 127.0.0.1:TOLLGATE_STATUS_PORT,
 // default 9180: curl it for /metrics) and tracing (traceparent per request; spans exported when
 // TOLLGATE_OTLP_ENDPOINT is set); "off" (the default) turns tracing off too, so both runs compare.
+// Variants (Tollgate's own variables; the harness passes the environment through):
+//   BENCH_RATE_POLICY=cluster   the rate limit on the cluster policy (tokens leased from Redis at
+//                               BENCH_REDIS_HOST:BENCH_REDIS_PORT, default 127.0.0.1:6379, keys
+//                               under a per-run prefix that expires with the windows)
+//   BENCH_AUTH=signature        merchant-signature (tg-hmac-sha256, secret = BENCH_SIGNING_SECRET
+//                               or "bench-secret-<consumer id>", app key = consumer id) instead of
+//                               key-auth. The harness's wrk sends a fixed `apikey` header, and every
+//                               signed request needs its own nonce, timestamp and HMAC: run.sh as it
+//                               is cannot load this variant (its pre-checks expect 200 for the apikey).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -34,6 +43,14 @@ const observabilitySettings = observability === 'on'
       tracing: { enabled: true, ...(otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {}) }
     }
   : { metrics: { enabled: false }, tracing: { enabled: false } }
+const ratePolicy = process.env.BENCH_RATE_POLICY ?? 'local'
+const auth = process.env.BENCH_AUTH ?? 'key'
+if (!['local', 'cluster'].includes(ratePolicy)) throw new Error(`BENCH_RATE_POLICY must be local or cluster, got ${ratePolicy}`)
+if (!['key', 'signature'].includes(auth)) throw new Error(`BENCH_AUTH must be key or signature, got ${auth}`)
+const redis = ratePolicy === 'cluster'
+  ? { host: process.env.BENCH_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6379), key_prefix: `tg-bench-${process.pid}:` }
+  : undefined
+const signingSecret = (id) => process.env.BENCH_SIGNING_SECRET ?? `bench-secret-${id}`
 
 // Same format as the harness: "apikey consumer-id limit", '#' starts a comment.
 const consumers = readFileSync(required('BENCH_CONSUMERS_FILE'), 'utf8').split('\n')
@@ -51,20 +68,26 @@ const config = {
     workers,
     listeners: [{ name: 'bench', host: '127.0.0.1', port }],
     log: { level: 'warn' },
-    ...observabilitySettings
+    ...observabilitySettings,
+    ...(redis === undefined ? {} : { redis })
   },
   services: tgrpc
     ? [{ id: 'bench-upstream', protocol: 'tgrpc', targets: [{ host: '127.0.0.1', port: tgrpcPort }] }]
     : [{ id: 'bench-upstream', targets: [{ host: upstream.hostname, port: Number(upstream.port) }] }],
   routes: [{ id: 'api', service: 'bench-upstream', paths: ['/api/*'], ...(tgrpc ? { tgrpc: { service: 'bench', method: 'echo', forward_query: false } } : {}) }],
-  merchants: consumers.map((c) => ({ id: c.id, credentials: { api_keys: [{ key: c.key }] } })),
+  merchants: consumers.map((c) => ({
+    id: c.id,
+    credentials: auth === 'key' ? { api_keys: [{ key: c.key }] } : { secrets: [{ id: 'bench', secret: signingSecret(c.id) }] }
+  })),
   plugins: [
-    { name: 'key-auth', route: 'api', config: { key_in_query: false } },
+    auth === 'key'
+      ? { name: 'key-auth', route: 'api', config: { key_in_query: false } }
+      : { name: 'merchant-signature', route: 'api' },
     { name: 'access-log', config: { path: accessLog } },
     // One counter per consumer with its own limit, as the harness's consumers file says.
     ...consumers.map((c) => ({
       name: 'rate-limit', route: 'api', merchant: c.id,
-      config: { limit: c.limit, window_seconds: windowSeconds, window: 'fixed', key_by: ['merchant'], headers: false }
+      config: { limit: c.limit, window_seconds: windowSeconds, window: 'fixed', key_by: ['merchant'], policy: ratePolicy, headers: false }
     }))
   ]
 }

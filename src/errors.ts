@@ -32,6 +32,7 @@ export const ERRORS = {
   TG_SIGNATURE_REPLAYED: { status: 401, message: 'the nonce of this signature was already used' },
   TG_SIGNATURE_INVALID: { status: 401, message: 'the signature does not match the request' },
   TG_SIGNATURE_UNKNOWN_APP: { status: 401, message: 'the app key is not known' },
+  TG_SIGNATURE_NONCE_UNAVAILABLE: { status: 503, message: 'replay protection is unavailable; retry the request with a new nonce later' },
   TG_JWT_MISSING: { status: 401, message: 'no bearer token in the request' },
   TG_JWT_MALFORMED: { status: 401, message: 'the token is not a well-formed JWT' },
   TG_JWT_KEY_UNKNOWN: { status: 401, message: 'no key accepts the algorithm and key id of the token' },

@@ -3,29 +3,18 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { Value } from '@sinclair/typebox/value'
-import { RedisSchema, type RedisSettings } from '../../src/config/schema/redis.js'
 import type { RedisHandle } from '../../src/kit/redis.js'
 import type { Reply } from '../../src/kit/reply.js'
-import { WorkerRedis } from '../../src/redis/worker-redis.js'
 import { compileConfigValidator } from '../../src/plugins/_shared/config-validator.js'
 import { createRateLimit, rateLimitSchema, clusterPolicyStats, type RateLimitState } from '../../src/plugins/rate-limit/index.js'
 import { FaultProxy } from '../support/fault-proxy.js'
 import { makeContext, makeEnv, makeMerchant, recordingLogger, type TestEnv } from '../support/plugin-context.js'
+import { openTestRedis, waitFor, type TestRedis } from '../support/redis-handle.js'
 import { REDIS, skipUnlessReachable } from '../support/services.js'
 
 const PREFIX = `tg-test-rlp-${randomBytes(4).toString('hex')}:`
 const plugin = createRateLimit()
 const validate = compileConfigValidator(rateLimitSchema)
-
-function settings (host: string, port: number): RedisSettings {
-  return Value.Default(RedisSchema, { host, port, key_prefix: PREFIX, command_timeout_ms: 300, max_reconnect_delay_ms: 200 }) as RedisSettings
-}
-
-async function waitFor (condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25))
-  assert.ok(condition(), `timed out waiting for ${what}`)
-}
 
 function compile (config: object, env: TestEnv): RateLimitState {
   const checked = validate(config)
@@ -42,21 +31,15 @@ async function send (state: RateLimitState, merchantId: string): Promise<{ reply
 }
 
 describe('rate-limit cluster policy (in process)', { skip: await skipUnlessReachable('redis', REDIS) }, () => {
-  const workerRedis = new WorkerRedis(recordingLogger())
+  let redis: TestRedis
   let handle: RedisHandle
 
   before(async () => {
-    const found = workerRedis.handleFor(settings(REDIS.host, REDIS.port))
-    assert.ok(found !== undefined)
-    handle = found
-    await waitFor(() => handle.ready(), 'redis')
+    redis = await openTestRedis(REDIS, PREFIX)
+    handle = redis.handle
   })
 
-  after(async () => {
-    const keys = await handle.client.keys(`${PREFIX}*`)
-    if (keys.length > 0) await handle.client.del(...keys)
-    workerRedis.close()
-  })
+  after(async () => { await redis.close() })
 
   it('the first request of a key waits for one lease; the next ones are answered from it without Redis', async () => {
     const env = makeEnv({ redis: handle, bindingId: `b-first-${PREFIX}` })
@@ -68,6 +51,24 @@ describe('rate-limit cluster policy (in process)', { skip: await skipUnlessReach
     assert.ok(next.every((r) => r.reply === undefined && !r.waited))
     assert.equal(clusterPolicyStats.leaseCalls - callsBefore, 1, 'one lease call for 21 requests')
     plugin.destroy!(state)
+  })
+
+  it('the first request of a worker waits for its connection to open instead of falling back', async () => {
+    const fresh = await openTestRedis(REDIS, PREFIX, { ready: false })
+    const freshHandle = fresh.handle
+    assert.ok(!freshHandle.ready(), 'still connecting')
+    const env = makeEnv({ redis: freshHandle, bindingId: `b-start-${PREFIX}` })
+    const state = compile({ limit: 1000, window_seconds: 3600, window: 'fixed', policy: 'cluster' }, env)
+    try {
+      const fallbackBefore = clusterPolicyStats.fallbackAdmitted
+      const calls = clusterPolicyStats.leaseCalls
+      assert.deepEqual(await send(state, 'm-start'), { reply: undefined, waited: true })
+      assert.equal(clusterPolicyStats.fallbackAdmitted, fallbackBefore)
+      assert.equal(clusterPolicyStats.leaseCalls - calls, 1)
+    } finally {
+      plugin.destroy!(state)
+      await fresh.close()
+    }
   })
 
   it('never admits more than the limit; a refused key is answered locally until its window ends', async () => {
@@ -109,10 +110,8 @@ describe('rate-limit cluster policy (in process)', { skip: await skipUnlessReach
   it('with Redis cut, requests are counted by the fallback share without waiting, warned once; leasing resumes after', async () => {
     const proxy = await FaultProxy.start(REDIS)
     const log = recordingLogger()
-    const cutRedis = new WorkerRedis(log)
-    const cutHandle = cutRedis.handleFor(settings(proxy.host, proxy.port))
-    assert.ok(cutHandle !== undefined)
-    await waitFor(() => cutHandle.ready(), 'redis through the proxy')
+    const cutRedis = await openTestRedis(proxy, PREFIX, { log })
+    const cutHandle = cutRedis.handle
     const env = makeEnv({ redis: cutHandle, bindingId: `b-cut-${PREFIX}`, logger: log })
     const state = compile({ limit: 40, window_seconds: 3600, window: 'fixed', policy: 'cluster' }, env)
     await waitFor(() => clusterPolicyStats.liveWorkers >= 1, 'a heartbeat')
@@ -139,7 +138,7 @@ describe('rate-limit cluster policy (in process)', { skip: await skipUnlessReach
       assert.ok(log.records.some((r) => r.level === 'warn' && String(r.msg).includes('Redis reachable again')))
     } finally {
       plugin.destroy!(state)
-      cutRedis.close()
+      await cutRedis.close()
       await proxy.close()
     }
   })

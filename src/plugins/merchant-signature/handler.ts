@@ -7,7 +7,8 @@ import type { ErrorCode } from '../../errors.js'
 import { isPromise } from '../_shared/is-promise.js'
 import type { Credential } from '../_shared/credential.js'
 import { collectCompatParams, isFormBody, parseCompatTimestamp } from './compat.js'
-import { LocalNonceStores, type NonceStore } from './nonce-store.js'
+import { LocalNonceStores, type LruNonceStore, type NonceStore } from './nonce-store.js'
+import { RedisNonceStore } from './redis-nonce-store.js'
 import { merchantSignatureSchema, type MerchantSignatureConfig, type SignatureScheme } from './schema.js'
 import {
   bodySha256Hex, canonicalQuery, canonicalString, compatBaseString, compatDigest, EMPTY_BODY_SHA256,
@@ -78,6 +79,7 @@ function checkApp (app: SigningApp | undefined): Reply | undefined {
 /** The last step of every scheme: the nonce is recorded only for a verified signature, then the merchant is identified. */
 function admit (ctx: PluginContext, state: MerchantSignatureState, app: SigningApp, secret: SigningSecret, scheme: SignatureScheme, nonceKey: string, expiresAtMs: number, nowMs: number): Reply | undefined | Promise<Reply | undefined> {
   return andThen(state.nonces.remember(nonceKey, expiresAtMs, nowMs), (fresh) => {
+    if (fresh === undefined) return errorReply('TG_SIGNATURE_NONCE_UNAVAILABLE')
     if (!fresh) return refuse('TG_SIGNATURE_REPLAYED')
     ctx.identify(app.merchant)
     const credential: Credential = { kind: 'signature', scheme, secretId: secret.id }
@@ -174,6 +176,12 @@ function verifyCompat (ctx: PluginContext, state: MerchantSignatureState): Reply
   return request.readBody().then((body) => verifyCompatParams(ctx, state, request.query, body.toString('utf8')))
 }
 
+/** The worker LRU, behind Redis when `gateway.redis` is configured (nonces shared by every worker and node). */
+function nonceStoreFor (local: LruNonceStore, config: MerchantSignatureConfig, env: PluginEnv): NonceStore {
+  if (env.redis === undefined) return local
+  return new RedisNonceStore(local, env.redis, config.nonce_redis_failure, env.log)
+}
+
 /** Builds the plugin with an injected clock or nonce store; {@link merchantSignature} is the bundled instance. */
 export function createMerchantSignature (options: MerchantSignatureOptions = {}): PluginDefinition<typeof merchantSignatureSchema, MerchantSignatureState> {
   const now = options.now ?? Date.now
@@ -193,7 +201,7 @@ export function createMerchantSignature (options: MerchantSignatureOptions = {})
         compatUtcOffsetMinutes: config.compat_utc_offset_minutes,
         hideCredentials: config.hide_credentials,
         merchants: env.merchants,
-        nonces: injected ?? localStores.acquire(config.nonce_cache_size),
+        nonces: injected ?? nonceStoreFor(localStores.acquire(config.nonce_cache_size), config, env),
         localCapacity: injected === undefined ? config.nonce_cache_size : 0,
         now
       }

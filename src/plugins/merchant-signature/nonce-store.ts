@@ -3,17 +3,21 @@ import { LRUCache } from 'lru-cache'
 /**
  * Where merchant-signature remembers the nonces it accepted, so a captured request cannot be sent
  * again while its timestamp is still inside the window. One small interface so the Redis store of
- * DESIGN.md §9 (`SET tg:nonce:{appKey}:{nonce} 1 NX PX …`) can sit beside the worker LRU; `remember`
+ * DESIGN.md §9 (`SET … NX PX …`, redis-nonce-store.ts) can sit beside the worker LRU; `remember`
  * may return a promise for it. The local store never does.
  */
 export interface NonceStore {
   /**
    * Records `key` until `expiresAtMs` (epoch ms) unless it is already recorded and unexpired at
    * `nowMs`.
-   * @returns true when the key was new (the request may pass), false when it was seen (a replay).
+   * @returns true when the key was new (the request may pass), false when it was seen (a replay),
+   *   undefined when the store cannot tell (a shared store that is down and set to fail closed).
    */
-  remember (key: string, expiresAtMs: number, nowMs: number): boolean | Promise<boolean>
+  remember (key: string, expiresAtMs: number, nowMs: number): NonceVerdict | Promise<NonceVerdict>
 }
+
+/** What {@link NonceStore.remember} answers: new, a replay, or unknown. */
+export type NonceVerdict = boolean | undefined
 
 /**
  * Nonces in this worker's memory, at most `capacity` of them, least recently recorded forgotten
@@ -38,6 +42,11 @@ export class LruNonceStore implements NonceStore {
     if (expiry !== undefined && expiry > nowMs) return false
     this.seen.set(key, expiresAtMs)
     return true
+  }
+
+  /** Forgets `key` (a nonce whose request was not admitted after all, so the client may retry with it). */
+  forget (key: string): void {
+    this.seen.delete(key)
   }
 
   /** Nonces held (expired ones included until they are pushed out). */

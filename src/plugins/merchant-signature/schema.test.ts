@@ -19,6 +19,7 @@ void test('an empty config gets every default', () => {
       schemes: ['tg-hmac-sha256'],
       clock_skew_seconds: 300,
       nonce_cache_size: 100_000,
+      nonce_redis_failure: 'open',
       compat_utc_offset_minutes: 480,
       hide_credentials: true
     }
@@ -30,10 +31,15 @@ void test('every field may be given', () => {
     schemes: ['md5', 'hmac', 'hmac-sha256', 'tg-hmac-sha256'],
     clock_skew_seconds: 60,
     nonce_cache_size: 1000,
+    nonce_redis_failure: 'closed',
     compat_utc_offset_minutes: -300,
     hide_credentials: false
   }
   assert.deepEqual(check(config), { ok: true, config })
+})
+
+void test('nonce_redis_failure is open or closed', () => {
+  assert.deepEqual(pathsOf({ nonce_redis_failure: 'ignore' }), ['/nonce_redis_failure'])
 })
 
 void test('an unknown scheme is rejected at its index', () => {

@@ -31,6 +31,12 @@ export const merchantSignatureSchema = Type.Object({
     default: 100_000,
     description: 'Nonces each worker remembers (LRU) for replay protection; the oldest are forgotten first. Default 100000.'
   }),
+  nonce_redis_failure: Type.Unsafe<'open' | 'closed'>({
+    type: 'string',
+    enum: ['open', 'closed'],
+    default: 'open',
+    description: 'With gateway.redis set but unreachable: open = check nonces in the worker LRU alone; closed = refuse signed requests (503). Default "open".'
+  }),
   compat_utc_offset_minutes: Type.Integer({
     minimum: -720,
     maximum: 840,

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type { Logger } from '../../../kit/logger.js'
 import type { RedisHandle } from '../../../kit/redis.js'
+import { watchFirstReady } from '../../_shared/redis-first-ready.js'
 import { leaseCommands, type LeaseCommands } from './lease-script.js'
 
 /** How often a worker says it is alive. */
@@ -54,6 +55,7 @@ export class ClusterLink {
 
   constructor (readonly redis: RedisHandle, private readonly log: Logger, private readonly now: () => number = Date.now) {
     this.commands = leaseCommands(redis.client)
+    watchFirstReady(redis)
     this.liveKey = `${redis.keyPrefix}rl:live`
     this.nodeId = `${hostname()}:${process.ppid}`
     this.member = `${this.nodeId}/${process.pid}`

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { RedisHandle } from '../../../kit/redis.js'
+import { redisUsable } from '../../_shared/redis-first-ready.js'
 import { clusterLinkFor, clusterPolicyStats, type ClusterLink } from './cluster-link.js'
 import { MAX_LEASE } from './lease-script.js'
 import type { LimitSpec, RateLimitOutcome, RateLimitPolicy, RateLimitPolicyOptions } from './policy.js'
@@ -106,13 +107,30 @@ export function createClusterPolicy (options: RateLimitPolicyOptions): RateLimit
     if (rollWindows(lease, limits, nowMs) === 0) return spend(lease, limits, nowMs)
     const inFlight = lease.pending
     if (inFlight !== undefined) return inFlight.then(() => take(key, nowMs))
-    if (!link.usable(nowMs)) {
-      if (!redis.ready()) link.enterOutage()
-      return fallback(lease, limits, nowMs)
-    }
+    if (!link.usable(nowMs)) return withoutLease(key, lease, nowMs)
     const call = leaseTokens(link, keyPrefix, lease, limits, nowMs)
     lease.pending = call
     return call.then(() => take(key, nowMs))
+  }
+
+  /**
+   * No lease call now: within a second of a failed call, or the connection is down. A connection
+   * still opening for the first time (a worker's first requests) is waited for, at most the
+   * command timeout; a connection that was up before is an outage, and the fallback answers.
+   */
+  function withoutLease (key: string, lease: KeyLease, nowMs: number): RateLimitOutcome | Promise<RateLimitOutcome> {
+    if (redis.ready()) return fallback(lease, limits, nowMs)
+    const usable = redisUsable(redis)
+    if (usable === true) return take(key, nowMs)
+    if (usable === false) {
+      link.enterOutage()
+      return fallback(lease, limits, nowMs)
+    }
+    return usable.then((ok) => {
+      if (ok) return take(key, nowMs)
+      link.enterOutage()
+      return fallback(lease, limits, nowMs)
+    })
   }
 
   function release (): void {
