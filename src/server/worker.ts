@@ -18,6 +18,7 @@ import { PluginSet } from './load-config.js'
 import { WorkerRedis } from '../redis/worker-redis.js'
 import { WorkerReporter } from '../metrics/worker-reporter.js'
 import { addWorkerCollectors } from '../metrics/worker-collectors.js'
+import { addRedisPluginCollectors } from '../metrics/redis-plugin-collectors.js'
 import { observability } from '../tracing/observability-settings.js'
 import { answerProfilerRequest } from '../profiler/worker-profiler.js'
 
@@ -50,6 +51,7 @@ export class Worker implements RequestDriver {
       serviceTargets: () => this.serviceTargets,
       nowMs: () => performance.now()
     })
+    addRedisPluginCollectors()
   }
 
   /** Compiles and swaps in a config version; listeners are opened with the first one. */
