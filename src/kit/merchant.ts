@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto'
+
 /** A merchant as plugins see it: identified by authentication, read by limits, ACLs and logs. */
 export interface Merchant {
   readonly id: string
@@ -32,6 +34,22 @@ export interface SigningApp {
   readonly secrets: readonly SigningSecret[]
 }
 
+/** A key a merchant's JWTs verify with (config `credentials.jwt_keys`), imported at config load. */
+export interface JwtKey {
+  /** When set, only tokens naming this kid (or none) are tried with the key. */
+  readonly kid: string | undefined
+  /** The one algorithm the key verifies (`HS256` … `EdDSA`). */
+  readonly algorithm: string
+  /** A secret key (HS*) or a public key. */
+  readonly key: KeyObject
+}
+
+/** A merchant and the keys its JWTs may be signed with (never empty). */
+export interface JwtKeySet {
+  readonly merchant: Merchant
+  readonly keys: readonly JwtKey[]
+}
+
 /**
  * Where authentication plugins look merchants and their credentials up. The file config source
  * answers synchronously from memory; the control-plane source may return a promise (cache levels).
@@ -44,6 +62,8 @@ export interface MerchantDirectory {
    * signature schemes is the merchant id; a merchant without secrets has no signing app.
    */
   findSigningApp (appKey: string): SigningApp | undefined | Promise<SigningApp | undefined>
+  /** The JWT keys of a merchant by id, or undefined when it has none (or does not exist). */
+  findJwtKeys (merchantId: string): JwtKeySet | undefined | Promise<JwtKeySet | undefined>
   /** A merchant by id, or undefined. */
   findById (id: string): Merchant | undefined | Promise<Merchant | undefined>
 }

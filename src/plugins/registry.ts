@@ -5,6 +5,7 @@ import { acl } from './acl/index.js'
 import { cors } from './cors/index.js'
 import { idempotency } from './idempotency/index.js'
 import { ipRestriction } from './ip-restriction/index.js'
+import { jwt } from './jwt/index.js'
 import { keyAuth } from './key-auth/index.js'
 import { merchantSignature } from './merchant-signature/index.js'
 import { rateLimit } from './rate-limit/index.js'
@@ -20,6 +21,7 @@ export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
   requestGuard,
   ipRestriction,
   cors,
+  jwt,
   keyAuth,
   merchantSignature,
   acl,

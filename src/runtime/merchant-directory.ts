@@ -1,4 +1,5 @@
-import type { ApiKeyRecord, Merchant, MerchantDirectory, SigningApp } from '../kit/merchant.js'
+import type { ApiKeyRecord, JwtKey, JwtKeySet, Merchant, MerchantDirectory, SigningApp } from '../kit/merchant.js'
+import { importJwtKey } from '../plugins/_shared/jwt-key.js'
 import type { MerchantConfig } from '../config/gateway-config.js'
 
 /**
@@ -10,9 +11,12 @@ export class InMemoryMerchantDirectory implements MerchantDirectory {
   private readonly byId = new Map<string, Merchant>()
   /** Signing apps by app key, which is the merchant id (ids are unique, secrets ids only per merchant). */
   private readonly signingApps = new Map<string, SigningApp>()
+  /** JWT keys by merchant id, imported once here (the config checks proved they import). */
+  private readonly jwtKeys = new Map<string, JwtKeySet>()
 
   constructor (merchants: readonly MerchantConfig[]) {
-    for (const entry of merchants) {
+    for (const merchantEntry of merchants) {
+      const entry = merchantEntry
       const merchant: Merchant = Object.freeze({ id: entry.id, name: entry.name, status: entry.status, groups: Object.freeze([...entry.groups]) })
       this.byId.set(merchant.id, merchant)
       for (const apiKey of entry.credentials.api_keys) {
@@ -25,6 +29,12 @@ export class InMemoryMerchantDirectory implements MerchantDirectory {
           secrets: Object.freeze(secrets.map(({ id, secret }) => Object.freeze({ id, secret })))
         }))
       }
+      const keys: JwtKey[] = []
+      for (const entry of merchantEntry.credentials.jwt_keys) {
+        const imported = importJwtKey(entry)
+        if ('key' in imported) keys.push(Object.freeze({ kid: entry.kid, algorithm: entry.algorithm, key: imported.key }))
+      }
+      if (keys.length > 0) this.jwtKeys.set(merchant.id, Object.freeze({ merchant, keys: Object.freeze(keys) }))
     }
   }
 
@@ -36,7 +46,12 @@ export class InMemoryMerchantDirectory implements MerchantDirectory {
     return this.signingApps.get(appKey)
   }
 
+  findJwtKeys (merchantId: string): JwtKeySet | undefined {
+    return this.jwtKeys.get(merchantId)
+  }
+
   findById (id: string): Merchant | undefined {
     return this.byId.get(id)
   }
 }
+

@@ -208,7 +208,7 @@ export interface EnvInit {
   redis?: RedisHandle
 }
 
-const EMPTY_DIRECTORY: MerchantDirectory = { findByApiKey: () => undefined, findSigningApp: () => undefined, findById: () => undefined }
+const EMPTY_DIRECTORY: MerchantDirectory = { findByApiKey: () => undefined, findSigningApp: () => undefined, findJwtKeys: () => undefined, findById: () => undefined }
 
 /** Builds the env a plugin's `compile` receives. */
 export function makeEnv (init: EnvInit = {}): TestEnv {

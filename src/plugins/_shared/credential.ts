@@ -1,6 +1,6 @@
 /**
  * The credential an authentication plugin accepted, as a tagged union so each authentication
- * plugin (key-auth, merchant-signature; jwt later) adds its own member here rather than
+ * plugin (key-auth, merchant-signature, jwt) adds its own member here rather than
  * declaring a conflicting `credential` slot of its own.
  */
 export type Credential =
@@ -15,6 +15,15 @@ export type Credential =
     readonly scheme: string
     /** The id of the merchant secret that verified (which one during rotation). */
     readonly secretId: string
+  }
+  | {
+    readonly kind: 'jwt'
+    /** The algorithm of the verified token. */
+    readonly algorithm: string
+    /** The kid of the key that verified it, if the key has one. */
+    readonly kid: string | undefined
+    /** The token's `iss`, if any. */
+    readonly issuer: string | undefined
   }
 
 declare module '../../kit/context.js' {

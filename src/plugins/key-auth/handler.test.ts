@@ -20,12 +20,14 @@ const KEYS = new Map<string, ApiKeyRecord>([
 const syncDirectory: MerchantDirectory = {
   findByApiKey: (key) => KEYS.get(key),
   findSigningApp: () => undefined,
+  findJwtKeys: () => undefined,
   findById: () => undefined
 }
 
 const asyncDirectory: MerchantDirectory = {
   findByApiKey: async (key) => KEYS.get(key),
   findSigningApp: async () => undefined,
+  findJwtKeys: async () => undefined,
   findById: async () => undefined
 }
 
@@ -130,13 +132,13 @@ void test('a promise-returning directory makes access return a promise with the 
 
 void test('a missing key never calls the directory, even an asynchronous one', () => {
   let calls = 0
-  const state = compile({}, { findByApiKey: async () => { calls++; return undefined }, findSigningApp: () => undefined, findById: () => undefined })
+  const state = compile({}, { findByApiKey: async () => { calls++; return undefined }, findSigningApp: () => undefined, findJwtKeys: () => undefined, findById: () => undefined })
   assertRefused(run(state, {}).result, 'TG_AUTH_KEY_MISSING')
   assert.equal(calls, 0)
 })
 
 void test('a failing directory rejects, so the runner answers 500 (fail closed)', async () => {
-  const state = compile({}, { findByApiKey: async () => { throw new Error('config service down') }, findSigningApp: () => undefined, findById: () => undefined })
+  const state = compile({}, { findByApiKey: async () => { throw new Error('config service down') }, findSigningApp: () => undefined, findJwtKeys: () => undefined, findById: () => undefined })
   const { ctx, result } = run(state, { request: { headers: { apikey: 'key-new' } } })
   await assert.rejects(result as Promise<unknown>, /config service down/)
   assert.deepEqual(ctx.identified, [])

@@ -381,6 +381,7 @@ describe('merchant-signature phase method, without the gateway', () => {
   const syncDirectory: MerchantDirectory = {
     findByApiKey: () => undefined,
     findSigningApp: (appKey) => appKey === 'm-acme' ? acme : undefined,
+    findJwtKeys: () => undefined,
     findById: () => undefined
   }
 

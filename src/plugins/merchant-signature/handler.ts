@@ -4,7 +4,7 @@ import type { MerchantDirectory, SigningApp, SigningSecret } from '../../kit/mer
 import { definePlugin, PRIORITY, type PluginDefinition, type PluginEnv } from '../../kit/plugin.js'
 import { errorReply, type Reply } from '../../kit/reply.js'
 import type { ErrorCode } from '../../errors.js'
-import { isPromise } from '../_shared/is-promise.js'
+import { andThen } from '../_shared/and-then.js'
 import type { Credential } from '../_shared/credential.js'
 import { collectCompatParams, isFormBody, parseCompatTimestamp } from './compat.js'
 import { LocalNonceStores, type LruNonceStore, type NonceStore } from './nonce-store.js'
@@ -43,11 +43,6 @@ export const SIGNATURE_CHALLENGE = TG_SCHEME_LINE
 
 function refuse (code: ErrorCode, message?: string): Reply {
   return errorReply(code, { 'www-authenticate': SIGNATURE_CHALLENGE }, message)
-}
-
-/** Runs `next` on a value now, or once its promise settles: synchronous inputs stay synchronous. */
-function andThen<T, R> (value: T | Promise<T>, next: (settled: T) => R | Promise<R>): R | Promise<R> {
-  return isPromise(value) ? value.then(next) : next(value)
 }
 
 /** The digits of a hex string as bytes, or undefined when it is not exactly `bytes` bytes of hex. */
