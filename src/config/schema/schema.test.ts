@@ -65,7 +65,7 @@ void test('entity defaults are applied', () => {
   })
   assert.deepEqual(config.routes[0], { id: 'orders-api', service: 'orders', paths: ['/orders/*'], strip_path: false, preserve_host: false, retryable: false, priority: 0 })
   assert.deepEqual(config.merchants[0], {
-    id: 'm1', name: 'm1', status: 'active', groups: [], credentials: { api_keys: [{ key: 'key-one-123' }], secrets: [] }
+    id: 'm1', name: 'm1', status: 'active', groups: [], credentials: { api_keys: [{ key: 'key-one-123' }], secrets: [], jwt_keys: [] }
   })
   assert.deepEqual(config.plugins[0], { id: 'key-auth@global', scope: 'global', name: 'key-auth', enabled: true, config: { header: 'apikey', hide_credentials: false } })
 })
