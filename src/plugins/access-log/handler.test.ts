@@ -85,7 +85,8 @@ void test('each request becomes one JSON line with every field', async () => {
     upstream_status: 201,
     attempts: 2,
     error_code: null,
-    user_agent: 'sdk/1.2'
+    user_agent: 'sdk/1.2',
+    phase_ms: { rewrite: 0.1, access: 0.2, content: 0.05 }
   }])
 })
 

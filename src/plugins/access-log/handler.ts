@@ -37,7 +37,7 @@ export function createAccessLog (pool: LogWriterPool = workerPool): PluginDefini
         bufferBytes: config.buffer_bytes,
         flushIntervalMs: config.flush_interval_ms,
         maxPendingBytes: config.max_pending_bytes
-      }, env.log)
+      }, env.log, config.max_bytes > 0 && config.path !== '-' ? { maxBytes: config.max_bytes, keep: config.keep } : undefined)
       const offReopen = env.on('reopen-logs', () => writer.reopen())
       // The worker waits for the promise (bounded by its drain timeout) before it exits.
       const offDrain = env.on('drain', () => writer.flush())

@@ -17,6 +17,12 @@ describe('access-log line', () => {
     assert.equal(record.merchant, null)
   })
 
+  it('carries the time of each plugin phase, null for a phase that did not run', () => {
+    const ctx = makeContext({ timings: { phaseMs: { rewrite: 0.0123456, access: 2.5, content: -1 } } })
+    const record = JSON.parse(accessLogLine(ctx, false)) as { phase_ms: unknown }
+    assert.deepEqual(record.phase_ms, { rewrite: 0.012, access: 2.5, content: null })
+  })
+
   it('leaves the query out unless asked for', () => {
     const record = JSON.parse(accessLogLine(makeContext({ request: { query: 'apikey=secret' } }), false)) as Record<string, unknown>
     assert.equal('query' in record, false)

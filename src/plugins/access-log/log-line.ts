@@ -39,6 +39,7 @@ function count (value: number | undefined | null): string {
  */
 export function accessLogLine (ctx: PluginContext, includeQuery: boolean): string {
   const { request, response, timings, upstream } = ctx
+  const phaseMs = timings.phaseMs
   const query = includeQuery ? `,"query":${text(request.query)}` : ''
   return `{"time":"${isoTime(timings.startedAtEpochMs)}","request_id":${text(request.id)},"trace_id":${text(ctx.trace?.traceId)},"client_ip":${text(request.clientIp)}` +
     `,"method":${text(request.method)},"path":${text(request.path)}${query},"status":${count(response?.status)}` +
@@ -46,5 +47,6 @@ export function accessLogLine (ctx: PluginContext, includeQuery: boolean): strin
     `,"duration_ms":${count(ms(timings.totalMs))},"gateway_ms":${count(ms(timings.gatewayMs))},"upstream_ms":${count(ms(timings.upstreamMs))}` +
     `,"route":${text(ctx.routeId)},"service":${text(ctx.serviceId)},"merchant":${text(ctx.merchant?.id)}` +
     `,"target":${text(upstream?.target)},"upstream_status":${count(upstream?.status)},"attempts":${upstream?.attempts ?? 0}` +
-    `,"error_code":${text(response?.errorCode)},"user_agent":${text(request.headers.get('user-agent'))}}\n`
+    `,"error_code":${text(response?.errorCode)},"user_agent":${text(request.headers.get('user-agent'))}` +
+    `,"phase_ms":{"rewrite":${count(ms(phaseMs.rewrite))},"access":${count(ms(phaseMs.access))},"content":${count(ms(phaseMs.content))}}}\n`
 }

@@ -19,7 +19,9 @@ void test('only path is required; everything else gets its default', () => {
       include_query: false,
       buffer_bytes: 65536,
       flush_interval_ms: 1000,
-      max_pending_bytes: 8388608
+      max_pending_bytes: 8388608,
+      max_bytes: 0,
+      keep: 5
     }
   })
 })
@@ -55,4 +57,9 @@ void test('include_query must be a boolean', () => {
 
 void test('unknown properties are rejected at their own path, with the other problems', () => {
   assert.deepEqual(pathsOf({ path: 5, format: 'json' }), ['/format', '/path'])
+})
+
+void test('rotation settings: max_bytes 0 (off) or a size, keep 1 to 100, rejected at their paths otherwise', () => {
+  assert.deepEqual(pathsOf({ path: 'a.log', max_bytes: -1, keep: 0 }), ['/keep', '/max_bytes'])
+  assert.deepEqual(pathsOf({ path: 'a.log', keep: 101 }), ['/keep'])
 })

@@ -31,6 +31,18 @@ export const accessLogSchema = Type.Object({
     maximum: 1024 * MIB,
     default: 8 * MIB,
     description: 'Bytes waiting behind a slow write (batches and the open batch); lines past it are dropped and counted. Default 8388608 (8 MiB).'
+  }),
+  max_bytes: Type.Integer({
+    minimum: 0,
+    maximum: 1024 * 1024 * MIB,
+    default: 0,
+    description: 'Rotate the file once it reaches this size: path → path.1 → … → path.<keep>; 0 never rotates (rotate externally and send SIGUSR1). Default 0.'
+  }),
+  keep: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 5,
+    description: 'Rotated files kept when max_bytes is set; the oldest beyond it is overwritten. Default 5.'
   })
 }, { additionalProperties: false })
 

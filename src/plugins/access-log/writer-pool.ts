@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import type { Logger } from '../../kit/logger.js'
 import { defaultSinkFactory, type SinkFactory } from './sink.js'
 import { LogWriter, type WriterSettings } from './writer.js'
+import type { RotationSettings } from './rotation.js'
 
 /** Options of a {@link LogWriterPool}; tests inject sinks and clocks. */
 export interface LogWriterPoolOptions {
@@ -19,6 +20,8 @@ function keyOf (path: string): string {
 interface Entry {
   readonly writer: LogWriter
   refs: number
+  /** The newest binding's rotation settings for the path; the sink reads them on each write. */
+  rotation: RotationSettings | undefined
 }
 
 /**
@@ -38,16 +41,19 @@ export class LogWriterPool {
   }
 
   /** The writer of `path`, created on first use; the latest settings and logger apply to it. */
-  acquire (path: string, settings: WriterSettings, log: Logger): LogWriter {
+  acquire (path: string, settings: WriterSettings, log: Logger, rotation?: RotationSettings): LogWriter {
     path = keyOf(path)
-    const entry = this.entries.get(path)
-    if (entry !== undefined) {
-      entry.refs++
-      entry.writer.configure(settings, log)
-      return entry.writer
+    const existing = this.entries.get(path)
+    if (existing !== undefined) {
+      existing.refs++
+      existing.rotation = rotation
+      existing.writer.configure(settings, log)
+      return existing.writer
     }
-    const writer = new LogWriter(path, this.createSink(path), settings, log, this.now)
-    this.entries.set(path, { writer, refs: 1 })
+    const entry: { writer?: LogWriter, refs: number, rotation: RotationSettings | undefined } = { refs: 1, rotation }
+    const writer = new LogWriter(path, this.createSink(path, () => entry.rotation), settings, log, this.now)
+    entry.writer = writer
+    this.entries.set(path, entry as Entry)
     return writer
   }
 
