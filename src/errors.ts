@@ -78,7 +78,15 @@ export const ERRORS = {
   TG_PROFILE_BUSY: { status: 409, message: 'a profile is already running on this node' },
   TG_DEBUG_FAILED: { status: 500, message: 'the workers could not carry out the debug request' },
   // configuration (used in CLI output and admin answers, not on the request path)
-  TG_CONFIG_INVALID: { status: 400, message: 'the configuration is invalid' }
+  TG_CONFIG_INVALID: { status: 400, message: 'the configuration is invalid' },
+  // the control plane's admin API
+  TG_ADMIN_UNAUTHORIZED: { status: 401, message: 'a valid admin token is required (Authorization: Bearer <token>)' },
+  TG_ADMIN_NOT_FOUND: { status: 404, message: 'no such resource' },
+  TG_ADMIN_METHOD_NOT_ALLOWED: { status: 405, message: 'the method is not allowed on this resource' },
+  TG_ADMIN_EXISTS: { status: 409, message: 'the entity already exists' },
+  TG_ADMIN_VERSION_MISMATCH: { status: 412, message: 'the entity changed since the version given in If-Match' },
+  TG_ADMIN_BAD_QUERY: { status: 400, message: 'a query parameter or header is invalid' },
+  TG_ADMIN_UNAVAILABLE: { status: 503, message: 'a store the admin API needs is unreachable' }
 } as const satisfies Record<string, CatalogEntry>
 
 export type ErrorCode = keyof typeof ERRORS
