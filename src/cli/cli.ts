@@ -5,6 +5,7 @@ import { migrateCommand } from './migrate.js'
 import { configCommand } from './config-transfer.js'
 import { status } from './status.js'
 import { profileCli } from './profile.js'
+import { controlPlaneCommand } from './control-plane.js'
 
 const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) => number | Promise<number>> = {
   start: commands.start,
@@ -19,7 +20,8 @@ const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) 
 const OWN_OPTION_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   migrate: migrateCommand,
   config: configCommand,
-  profile: profileCli
+  profile: profileCli,
+  'control-plane': controlPlaneCommand
 }
 
 /** Runs one CLI command; resolves with the exit status, or -1 for a command that keeps running. */

@@ -12,6 +12,7 @@ Commands:
   status     print the running gateway's status (GET /status on its status listener)
   profile    sample the running workers' CPU and write a .cpuprofile (and a flame graph page)
   version    print the version
+  control-plane  run the control plane: admin API, config RPC service, outbox relay
   migrate    apply the control plane's database migrations
   config     export / import the configuration between a YAML file and the control plane's database
 
@@ -52,6 +53,12 @@ the status listener's POST /debug/profile (gateway.status in FILE, or --status h
 
 See docs/profiling.md.`,
   version: 'Usage: tollgate version',
+  'control-plane': `Usage: tollgate control-plane -c FILE
+
+  -c, --config FILE    the control plane settings: mysql, redis, admin, rpc, relay (docs/control-plane.md)
+
+Runs the admin REST API, the config RPC service and the outbox relay in one process. Migrations
+run on start. SIGTERM/SIGINT stop it gracefully.`,
   migrate: `Usage: tollgate migrate -c FILE
 
 Applies the schema migrations missing from the database of the control plane settings FILE.`,
