@@ -45,14 +45,15 @@ describe('tollgate control-plane process', { skip }, () => {
     assert.equal(result.stdout, 'schema is current\n')
   })
 
-  it('a merchant added through the admin API is in Redis within a second and answered by the RPC service', async () => {
+  it('a merchant added through the admin API reaches Redis through the relay and is answered by the RPC service', async (t) => {
     const created = await cp.admin('PUT', '/merchants/shop', { name: 'Shop', credentials: { api_keys: [{ key: 'shop-key-0000001' }] } })
     assert.equal(created.status, 201)
     const credentialKey = `${cp.keyPrefix}cfg:e:credential:${apiKeyCredential('shop-key-0000001')}`
     const started = Date.now()
     while (await redis.get(credentialKey) === null && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 10))
     assert.deepEqual(JSON.parse(String(await redis.get(credentialKey))).body, { merchant_id: 'shop' })
-    assert.ok(Date.now() - started < 1000, `relayed in ${Date.now() - started} ms`)
+    // A figure, not an assertion: the machine is shared and timing is never asserted.
+    t.diagnostic(`admin write → Redis (relay woken by the commit): ${Date.now() - started} ms`)
 
     const ConfigService = loadConfigService()
     const client = new ConfigService(`127.0.0.1:${cp.rpcPort}`, credentials.createInsecure()) as unknown as { GetEntity: (r: unknown, cb: (e: Error | null, reply: { found: boolean, body: Buffer }) => void) => void, close: () => void }

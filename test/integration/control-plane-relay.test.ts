@@ -15,6 +15,11 @@ import { apiKeyCredential } from '../../src/control-plane/store/credential-keys.
 import { RedisConfigWriter } from '../../src/control-plane/relay/redis-writer.js'
 import { Relay } from '../../src/control-plane/relay/relay.js'
 import { silentLogger } from '../../src/observability/log.js'
+import { connectRedis } from '../../src/redis/connect.js'
+import { RedisSchema, type RedisSettings } from '../../src/config/schema/redis.js'
+import { Value } from '@sinclair/typebox/value'
+import { FaultProxy } from '../support/fault-proxy.js'
+import { recordingLogger } from '../support/plugin-context.js'
 import { findBundledPlugin } from '../../src/plugins/registry.js'
 
 const skip = await skipUnlessReachable('mysql', MYSQL) || await skipUnlessReachable('redis', REDIS)
@@ -157,5 +162,39 @@ describe('config relay', { skip }, () => {
     }
     assert.deepEqual(JSON.parse(String(after['cfg:snapshot'])).document, JSON.parse(String(before['cfg:snapshot'])).document)
     assert.equal(after['cfg:e:route:orders'] !== undefined, true)
+  })
+
+  it('while Redis is unreachable the relay keeps its place, and catches up when it is back', async () => {
+    const proxy = await FaultProxy.start(REDIS)
+    const outagePrefix = `${prefix}outage:`
+    const settings = Value.Default(RedisSchema, { host: proxy.host, port: proxy.port, key_prefix: outagePrefix, command_timeout_ms: 500 }) as RedisSettings
+    const log = recordingLogger()
+    const client = connectRedis(settings, log, 'relay-test')
+    const relay = new Relay(pool, new RedisConfigWriter(client, outagePrefix, 1000), { ...relayOptions, log })
+    const versionKey = `${outagePrefix}cfg:version`
+    const waitFor = async (value: string, ms: number): Promise<string | null> => {
+      const deadline = Date.now() + ms
+      while (await redis.get(versionKey) !== value && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25))
+      return await redis.get(versionKey)
+    }
+    try {
+      relay.start()
+      assert.equal(await waitFor('8', 5000), '8', 'full sync through the proxy')
+      await proxy.setMode({ kind: 'refuse' })
+      proxy.cutAll()
+      for (let i = 0; i < 3; i++) await store.put('merchant', `outage${i}`, {}, { mode: 'create', source })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      assert.equal(await redis.get(versionKey), '8', 'nothing written while Redis is cut')
+      await proxy.setMode({ kind: 'pass' })
+      assert.equal(await waitFor('11', 15_000), '11', 'caught up after the outage')
+      for (let i = 0; i < 3; i++) assert.equal(JSON.parse(String(await redis.get(`${outagePrefix}cfg:e:merchant:outage${i}`))).version, 9 + i)
+      assert.ok(log.records.some((r) => r.level === 'warn' && /relay: round failed/.test(String(r.msg))), 'the outage is logged at warn')
+    } finally {
+      await relay.stop()
+      client.disconnect()
+      await proxy.close()
+      const keys = await redis.keys(`${outagePrefix}*`)
+      if (keys.length > 0) await redis.del(...keys)
+    }
   })
 })
