@@ -1,11 +1,8 @@
 import { parseCommonOptions } from './args.js'
 import * as commands from './commands.js'
 import { USAGE } from './help.js'
-import { migrateCommand } from './migrate.js'
-import { configCommand } from './config-transfer.js'
 import { status } from './status.js'
 import { profileCli } from './profile.js'
-import { controlPlaneCommand } from './control-plane.js'
 
 const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) => number | Promise<number>> = {
   start: commands.start,
@@ -16,12 +13,16 @@ const COMMANDS: Record<string, (options: ReturnType<typeof parseCommonOptions>) 
   version: commands.version
 }
 
-/** Commands with their own options (control plane): they parse their arguments themselves. */
-const OWN_OPTION_COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  migrate: migrateCommand,
-  config: configCommand,
-  profile: profileCli,
-  'control-plane': controlPlaneCommand
+/**
+ * Commands with their own options (control plane): they parse their arguments themselves. Loaded
+ * on use, so gateway processes (and every worker, which runs this file too) never load the
+ * control plane's MySQL and gRPC modules.
+ */
+const OWN_OPTION_COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<number>>> = {
+  migrate: async () => (await import('./migrate.js')).migrateCommand,
+  config: async () => (await import('./config-transfer.js')).configCommand,
+  profile: async () => profileCli,
+  'control-plane': async () => (await import('./control-plane.js')).controlPlaneCommand
 }
 
 /** Runs one CLI command; resolves with the exit status, or -1 for a command that keeps running. */
@@ -39,7 +40,7 @@ export async function runCli (argv: string[]): Promise<number> {
       return 0
     }
     try {
-      return await ownOptions(rest)
+      return await (await ownOptions())(rest)
     } catch (error) {
       process.stderr.write(`tollgate ${name}: ${(error as Error).message}\n`)
       return 1
