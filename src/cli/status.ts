@@ -35,6 +35,19 @@ export async function status (options: CommonOptions): Promise<number> {
   if (options.config === undefined) throw new Error('-c/--config FILE is required')
   const answer = await getFromStatusListener(options.config, '/status', options.timeoutSeconds * 1000)
   const out = answer.status === 200 ? process.stdout : process.stderr
-  out.write(answer.body.endsWith('\n') ? answer.body : `${answer.body}\n`)
+  const body = answer.status === 200 ? await withUpstreams(options.config, answer.body, options.timeoutSeconds * 1000) : answer.body
+  out.write(body.endsWith('\n') ? body : `${body}\n`)
   return answer.status === 200 ? 0 : 1
+}
+
+/** /status with the upstream health report (GET /status/upstreams) added as `upstreams`, when both are JSON. */
+async function withUpstreams (configPath: string, statusBody: string, timeoutMs: number): Promise<string> {
+  try {
+    const upstreams = await getFromStatusListener(configPath, '/status/upstreams', timeoutMs)
+    if (upstreams.status !== 200) return statusBody
+    const merged = { ...(JSON.parse(statusBody) as Record<string, unknown>), upstreams: JSON.parse(upstreams.body) as unknown }
+    return JSON.stringify(merged, null, 2)
+  } catch {
+    return statusBody
+  }
 }

@@ -10,6 +10,7 @@ import { compileRouter } from '../router/router.js'
 import { createBalancer, type BalancerOptions } from '../upstream/balancers/registry.js'
 import { HealthAwareBalancer, type HealthOptions } from '../upstream/health/health-aware-balancer.js'
 import { RetryBudget } from '../upstream/retry-budget.js'
+import { activeRecoveryMs } from '../upstream/active-health/settings.js'
 import type { TargetRegistry } from '../upstream/targets.js'
 import { toTargets } from '../upstream/targets.js'
 import type { ServiceRuntime } from '../upstream/service.js'
@@ -131,6 +132,7 @@ function healthOptions (service: ServiceConfig, log: Logger): HealthOptions {
     serviceId: service.id,
     panicThresholdPercent: service.panic_threshold_percent,
     slowStartMs: service.slow_start_ms,
+    activeRecoveryMs: activeRecoveryMs(service),
     log,
     passive: {
       enabled: p.enabled,

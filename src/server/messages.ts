@@ -1,6 +1,8 @@
 import type { GatewayConfig } from '../config/gateway-config.js'
 import type { MetricJson } from '../metrics/family.js'
 import type { ProfilerReply, ProfilerRequest } from '../profiler/messages.js'
+import type { TargetHealthMessage } from '../upstream/active-health/upstream-health.js'
+import type { PassiveTargetState } from '../upstream/health/passive-report.js'
 
 /** Messages from the primary to a worker. */
 export type ToWorker =
@@ -10,6 +12,7 @@ export type ToWorker =
   /** Send a metrics snapshot now (a scrape is waiting). */
   | { type: 'collect-metrics' }
   | ProfilerRequest
+  | TargetHealthMessage
 
 /** Messages from a worker to the primary. */
 export type ToPrimary =
@@ -19,3 +22,4 @@ export type ToPrimary =
   /** The worker's metric totals since it started, and its degraded modes. */
   | { type: 'metrics', metrics: MetricJson[], degraded: string[] }
   | ProfilerReply
+  | { type: 'target-states', targets: PassiveTargetState[] }

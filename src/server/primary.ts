@@ -15,6 +15,7 @@ import { StatusServer } from '../status/status-server.js'
 import { ProfileOrchestrator } from '../profiler/profile-orchestrator.js'
 import { isProfilerReply } from '../profiler/messages.js'
 import { addDebugRoutes } from '../profiler/debug-routes.js'
+import { UpstreamHealth, type UpstreamHealthReport } from '../upstream/active-health/upstream-health.js'
 
 export interface PrimaryOptions {
   readonly configPath: string
@@ -61,6 +62,8 @@ export class Primary {
   readonly profiler = new ProfileOrchestrator(() => [...this.slots.values()]
     .filter(({ worker, ready }) => ready && worker.isConnected() && worker.process.pid !== undefined)
     .map(({ worker }) => ({ pid: worker.process.pid as number, send: (message) => this.send(worker, message) })))
+  /** Active health checks and the workers' passive states (`src/upstream/active-health/`). */
+  private readonly upstreamHealth: UpstreamHealth
 
   constructor (config: GatewayConfig, options: PrimaryOptions, log: Logger) {
     this.config = config
@@ -70,6 +73,7 @@ export class Primary {
     this.workerCount = configured > 0 ? configured : availableParallelism()
     this.backoff = new RestartBackoff(config.gateway.restart_backoff.initial_ms, config.gateway.restart_backoff.max_ms)
     this.node = new NodeState(this.workerCount)
+    this.upstreamHealth = new UpstreamHealth(config, (message) => this.broadcast(message), log)
     const statusSettings = config.gateway.status
     this.metrics = statusSettings !== undefined && config.gateway.metrics.enabled
       ? new MetricsHub(() => [...this.slots.values()].map((s) => s.worker), () => nodeFamilies(this.node), (w) => this.send(w, { type: 'collect-metrics' }))
@@ -80,6 +84,7 @@ export class Primary {
       addNodeRoutes(this.status, this.node, this.metrics)
       // Endpoints of other modules are added here, one line each: this.status.route(...)
       addDebugRoutes(this.status, this.profiler)
+      this.status.route('GET', '/status/upstreams', () => ({ body: this.upstreamHealth.report() }))
     }
   }
 
@@ -91,6 +96,11 @@ export class Primary {
   /** The live workers with their slot index and pid. */
   liveWorkers (): Array<{ index: number, pid: number | undefined, worker: ClusterWorker }> {
     return [...this.slots.values()].map((s) => ({ index: s.index, pid: s.worker.process.pid, worker: s.worker }))
+  }
+
+  /** Per service, per target: active check state and the workers' passive view (JSON). */
+  upstreamHealthReport (): UpstreamHealthReport {
+    return this.upstreamHealth.report()
   }
 
   start (): void {
@@ -130,9 +140,12 @@ export class Primary {
       // Sent once the worker's message handler is in place (an ES module loads asynchronously,
       // so cluster's 'online' comes too early: a message sent then could be lost).
       this.send(worker, { type: 'config', version: this.version, config: this.config })
+      this.upstreamHealth.greet((health) => this.send(worker, health))
     } else if (message.type === 'metrics') {
       this.metrics?.received(worker, message.metrics)
       this.node.degradedIn(worker, message.degraded)
+    } else if (message.type === 'target-states') {
+      this.upstreamHealth.onWorkerStates(worker.process.pid ?? 0, message.targets)
     } else if (message.type === 'applied') {
       this.node.applied(worker, message.version, message.ports)
       this.log.info({ worker: worker.process.pid, version: message.version, ports: message.ports }, 'worker serving config version')
@@ -149,6 +162,7 @@ export class Primary {
     this.node.exited(worker)
     this.metrics?.exited(worker)
     if (worker.process.pid !== undefined) this.profiler.onWorkerExit(worker.process.pid)
+    this.upstreamHealth.onWorkerExit(worker.process.pid ?? 0)
     if (this.stopping) {
       if (this.slots.size === 0) this.exit(0)
       return
@@ -178,6 +192,7 @@ export class Primary {
       return
     }
     this.config = loaded.config
+    this.upstreamHealth.update(this.config)
     this.version++
     this.node.reloaded(this.version)
     this.status?.updateToken(this.config.gateway.status?.token)
@@ -189,6 +204,7 @@ export class Primary {
     if (this.stopping) return
     this.stopping = true
     this.node.stopping = true
+    this.upstreamHealth.stop()
     const drainMs = this.config.gateway.timeouts.drain_ms
     this.log.info({ signal, drain_ms: drainMs }, 'draining')
     if (this.slots.size === 0) return this.exit(0)

@@ -11,6 +11,9 @@ import type { Snapshot } from '../runtime/snapshot.js'
 import { TransportPool } from '../runtime/transports.js'
 import { WorkerEvents } from '../runtime/worker-events.js'
 import { TargetRegistry, targetId } from '../upstream/targets.js'
+import { PassiveHealthReporter } from '../upstream/health/passive-report.js'
+import type { TargetHealthMessage } from '../upstream/active-health/upstream-health.js'
+import { performance } from 'node:perf_hooks'
 import { activeRequests } from './active-requests.js'
 import { ListenerSet } from './listener-set.js'
 import type { ToPrimary, ToWorker } from './messages.js'
@@ -104,6 +107,16 @@ export class Worker implements RequestDriver {
     await this.transports.closeAll()
   }
 
+  /** An active-health verdict of the primary. */
+  applyTargetHealth (message: TargetHealthMessage): void {
+    this.targets.setActiveHealth(message.targetId, message.serviceId, message.healthy, performance.now())
+  }
+
+  /** Reports the passive state of the targets to the primary, every second when it changed. */
+  reportTargetStates (send: (message: ToPrimary) => void): void {
+    new PassiveHealthReporter(this.targets, (targets) => send({ type: 'target-states', targets })).start()
+  }
+
   reopenLogs (): void {
     this.events.emit('reopen-logs')
   }
@@ -161,9 +174,13 @@ export function runWorker (): void {
       case 'heap-snapshot':
         answerProfilerRequest(message, send)
         break
+      case 'target-health':
+        worker.applyTargetHealth(message)
+        break
     }
   })
   send({ type: 'hello' })
+  worker.reportTargetStates(send)
   // The primary drives shutdown; a signal sent to the whole process group must not kill workers
   // before they drained.
   process.on('SIGTERM', () => {})

@@ -226,6 +226,11 @@ export class TargetRegistry {
     return wasDown !== isDown
   }
 
+  /** Every target state, in no particular order. */
+  all (): IterableIterator<TargetState> {
+    return this.states.values()
+  }
+
   /** How many targets have state. */
   get size (): number {
     return this.states.size

@@ -12,6 +12,7 @@ import { gatewayConfig } from '../support/configs.js'
 import { FaultProxy, type FaultMode } from '../support/fault-proxy.js'
 import { freePort } from '../support/free-port.js'
 import { GatewayProcess } from '../support/gateway-process.js'
+import { eventually, statusRequest } from '../support/status-client.js'
 import { UpstreamServer } from '../support/upstream-server.js'
 
 /** The upstream's answer: a head of ~100 bytes and a body of 2000. */
@@ -95,11 +96,13 @@ describe('upstream faults through a real gateway process', () => {
   let gateway: GatewayProcess
   let port: number
   let pidsAtStart: number[]
+  let statusPort: number
 
   before(async () => {
     proxy = await FaultProxy.start({ host: '127.0.0.1', port: upstreamPort })
     port = await freePort()
-    gateway = new GatewayProcess(gatewayConfig({ port, upstreamPort: proxy.port, service }))
+    statusPort = await freePort()
+    gateway = new GatewayProcess(gatewayConfig({ port, upstreamPort: proxy.port, service, gateway: { status: { host: '127.0.0.1', port: statusPort } } }))
     await gateway.start(2)
     pidsAtStart = workerPids(gateway)
     assert.equal(pidsAtStart.length, 2)
@@ -125,6 +128,15 @@ describe('upstream faults through a real gateway process', () => {
     assert.equal(seen.status, 200)
     assert.deepEqual(workerPids(gateway), pidsAtStart)
     assert.equal(gateway.lines.filter((line) => line.msg === 'worker exited; restarting').length, 0)
+  })
+
+  void test('nothing stays in flight in any worker (GET /status/upstreams)', async () => {
+    let last: unknown
+    await eventually('both workers report the target idle', async () => {
+      last = (await statusRequest(statusPort, '/status/upstreams')).json()
+      const report = last as { workers_reporting: number, services: Array<{ targets: Array<{ passive: { in_flight: number } }> }> }
+      return report.workers_reporting === 2 && report.services[0]?.targets[0]?.passive.in_flight === 0
+    }, 5000).catch((error: Error) => { throw new Error(`${error.message}: ${JSON.stringify(last)}`) })
   })
 })
 

@@ -41,6 +41,7 @@ void test('entity defaults are applied', () => {
     protocol: 'http',
     targets: [{ host: '127.0.0.1', port: 9001, weight: 100 }],
     balancer: 'p2c-peak-ewma',
+    health_checks: {},
     hash_on: 'ip',
     ewma_decay_ms: 10000,
     tgrpc: { connections_per_target: 2, heartbeat_ms: 5000, max_response_bytes: 16777216 },

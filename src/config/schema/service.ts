@@ -56,6 +56,18 @@ export const ServiceSchema = Type.Object({
     ejection_jitter_ms: OptionalMs('Up to this much random time is added to each ejection, ms; default 5000.', 5_000),
     max_ejected_percent: Percent("Most of the service's targets ejected at once, percent, but always at least one; default 10.", 10)
   }, 'Passive health: outlier ejection from the answers of real requests; default {}.'),
+  health_checks: Section({
+    active: Type.Optional(Type.Object({
+      path: Type.String({ pattern: '^/[^\\s]*$', maxLength: 2048, default: '/health', description: 'Path (and query) requested on each target; default "/health".' }),
+      interval_ms: TimeoutMs('Time between two checks of one target, ms; default 5000.', 5_000),
+      timeout_ms: TimeoutMs('A check not answered in this long failed, ms; default 1000.', 1_000),
+      healthy_threshold: PositiveInt('Successes in a row that bring a down target back; default 2.', 2, 1000),
+      unhealthy_threshold: PositiveInt('Failures in a row that take a target down; default 3.', 3, 1000),
+      expected_statuses: Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, uniqueItems: true, default: [200], description: 'Statuses that count as healthy; default [200].' }),
+      https: Type.Optional(Type.Boolean({ description: 'Check over HTTPS (certificate checked as tls.verify says); default true when the protocol is https.' })),
+      host: Type.Optional(Host('Host header of the checks; default the target host and port.'))
+    }, { additionalProperties: false, description: 'Active checks, run once per node by the primary: a target failing unhealthy_threshold checks in a row is taken out of every worker until healthy_threshold checks pass; default none.' }))
+  }, 'Health checks of the targets; default {} (no active checks).'),
   panic_threshold_percent: Percent('Under this percent of healthy targets, ejection is ignored and every target used (panic mode), 0 for never; default 50.', 50),
   slow_start_ms: OptionalMs("A target joining the running service or back from ejection ramps from 10 % to its full weight over this long, ms, 0 for off (not for consistent-hash); default 30000.", 30_000),
   retries: Section({
