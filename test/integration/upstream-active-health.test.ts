@@ -46,7 +46,7 @@ before(async () => {
       health_checks: { active: { path: '/health', interval_ms: 100, timeout_ms: 500, healthy_threshold: 2, unhealthy_threshold: 2 } }
     }]
   }))
-  await gateway.start(2)
+  await gateway.start(2, 60_000)
 })
 
 after(async () => {

@@ -103,7 +103,7 @@ describe('upstream faults through a real gateway process', () => {
     port = await freePort()
     statusPort = await freePort()
     gateway = new GatewayProcess(gatewayConfig({ port, upstreamPort: proxy.port, service, gateway: { status: { host: '127.0.0.1', port: statusPort } } }))
-    await gateway.start(2)
+    await gateway.start(2, 60_000)
     pidsAtStart = workerPids(gateway)
     assert.equal(pidsAtStart.length, 2)
   })
