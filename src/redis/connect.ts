@@ -2,6 +2,7 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 import type { RedisSettings } from '../config/schema/redis.js'
 import type { Logger } from '../kit/logger.js'
 import type { RedisClient } from '../kit/redis.js'
+import { setDegraded } from '../metrics/degraded.js'
 
 /**
  * Opens a Redis client that never makes a caller wait on a dead server: no offline queue (a
@@ -37,10 +38,12 @@ export function connectRedis (settings: RedisSettings, log: Logger, purpose: str
     // ioredis repeats the error on every reconnect attempt: log the first of each outage only.
     if (!down) log.warn({ err: error, purpose }, 'redis unreachable; features that need it fall back until it is back')
     down = true
+    setDegraded(`redis-unreachable:${purpose}`, true)
   })
   client.on('ready', () => {
     if (down) log.warn({ purpose }, 'redis reachable again')
     down = false
+    setDegraded(`redis-unreachable:${purpose}`, false)
   })
   return client
 }

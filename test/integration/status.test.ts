@@ -8,6 +8,8 @@ import { GatewayProcess, MAIN } from '../support/gateway-process.js'
 import { request } from '../support/http-client.js'
 import { eventually, statusRequest } from '../support/status-client.js'
 import { UpstreamServer } from '../support/upstream-server.js'
+import { FaultProxy } from '../support/fault-proxy.js'
+import { REDIS, skipUnlessReachable } from '../support/services.js'
 
 const run = promisify(execFile)
 const TOKEN = 'status-integration-token-42'
@@ -128,6 +130,37 @@ describe('status listener bound to a taken port', () => {
     } finally {
       await gateway.stop()
       await taken.close()
+      await upstream.close()
+    }
+  })
+})
+
+describe('status of a gateway whose Redis goes away', { skip: await skipUnlessReachable('redis', REDIS) }, () => {
+  it('lists redis-unreachable among the degraded modes while Redis is cut, and clears it when back', async () => {
+    const upstream = new UpstreamServer()
+    const upstreamPort = await upstream.listen()
+    const proxy = await FaultProxy.start(REDIS)
+    const port = await freePort()
+    const statusPort = await freePort()
+    const gateway = new GatewayProcess(gatewayConfig({
+      port,
+      upstreamPort,
+      // A 1 s push interval is the default: the degraded modes travel with the workers' reports.
+      gateway: { status: { port: statusPort }, redis: { host: proxy.host, port: proxy.port } }
+    }))
+    const degraded = async (): Promise<string[]> => ((await statusRequest(statusPort, '/status')).json() as StatusBody).degraded
+    try {
+      await gateway.start(1)
+      await gateway.waitForLog((l) => l.msg === 'status listener up')
+      await proxy.setMode({ kind: 'refuse' })
+      proxy.cutAll()
+      await eventually('redis-unreachable is listed', async () => (await degraded()).some((m) => m.startsWith('redis-unreachable')))
+      assert.equal((await request(port, { path: '/x' })).status, 200, 'traffic goes on')
+      await proxy.setMode({ kind: 'pass' })
+      await eventually('the mode is cleared', async () => !(await degraded()).some((m) => m.startsWith('redis-unreachable')), 20_000)
+    } finally {
+      await gateway.stop()
+      await proxy.close()
       await upstream.close()
     }
   })
