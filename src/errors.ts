@@ -65,6 +65,7 @@ export const ERRORS = {
   TG_PLUGIN_FAILED: { status: 500, message: 'a plugin failed while handling the request' },
   TG_INTERNAL: { status: 500, message: 'internal gateway error' },
   TG_SHUTTING_DOWN: { status: 503, message: 'the gateway is shutting down' },
+  TG_CONFIG_UNAVAILABLE: { status: 503, message: 'the configuration this request needs cannot be loaded now (Redis and the config service are unreachable); retry later' },
   // status listener (src/status/)
   TG_STATUS_TOKEN_REQUIRED: { status: 401, message: 'this status endpoint needs the status token (Authorization: Bearer ...)' },
   TG_STATUS_TOKEN_NOT_CONFIGURED: { status: 403, message: 'this endpoint is off: gateway.status.token is not configured' },
@@ -100,10 +101,13 @@ export function errorBody (code: ErrorCode, requestId: string, message?: string)
 export class GatewayError extends Error {
   readonly code: ErrorCode
   readonly status: number
-  constructor (code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+  /** Response headers the reply carries (lower-case names), e.g. `retry-after`. */
+  readonly headers: Readonly<Record<string, string>> | undefined
+  constructor (code: ErrorCode, message?: string, options?: { cause?: unknown, headers?: Record<string, string> }) {
     super(message ?? ERRORS[code].message, options)
     this.name = 'GatewayError'
     this.code = code
     this.status = ERRORS[code].status
+    this.headers = options?.headers
   }
 }

@@ -9,6 +9,7 @@ import type { ServiceEntry } from './schema/service.js'
 import type { RouteEntry } from './schema/route.js'
 import type { MerchantEntry } from './schema/merchant.js'
 import type { PluginBindingEntry } from './schema/plugin.js'
+import type { ConfigSourceSettings } from './schema/config-source.js'
 
 /** A listener; `http2` resolved (true by default for https, always false for http). */
 export interface ListenerConfig extends Omit<ListenerEntry, 'http2'> {
@@ -54,6 +55,8 @@ export interface CertificateConfig {
 /** The whole validated configuration. */
 export interface GatewayConfig {
   gateway: GatewaySettingsConfig
+  /** Where the route table and merchants come from; `snapshot_file` is absolute when set. */
+  config_source: ConfigSourceSettings
   services: ServiceConfig[]
   routes: RouteConfig[]
   merchants: MerchantConfig[]

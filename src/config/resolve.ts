@@ -27,6 +27,9 @@ function trimBasePath (path: string): string {
 export function resolveConfig (doc: ConfigDocument, baseDir: string, plugins: PluginBindingConfig[], certificates: CertificateConfig[]): GatewayConfig {
   const config: GatewayConfig = {
     gateway: resolveGateway(doc.gateway, baseDir),
+    config_source: doc.config_source.snapshot_file === undefined
+      ? doc.config_source
+      : { ...doc.config_source, snapshot_file: resolve(baseDir, doc.config_source.snapshot_file) },
     services: doc.services.map((s) => ({
       ...s,
       path: trimBasePath(s.path),

@@ -21,6 +21,7 @@ import { checkRoutes } from './checks/routes.js'
 import { checkMerchants } from './checks/merchants.js'
 import { checkPluginBindings } from './checks/plugins.js'
 import { checkCertificates } from './checks/certificates.js'
+import { checkConfigSource } from './checks/config-source.js'
 import { resolveConfig } from './resolve.js'
 
 /** What `validateConfig` needs besides the document. */
@@ -31,6 +32,11 @@ export interface ValidateOptions {
   readonly baseDir: string
   /** The config schema of a plugin by name; undefined means no such plugin is installed. */
   readonly pluginSchema: (name: string) => TSchema | undefined
+  /**
+   * Merchants load lazily from elsewhere (the control-plane source's route table): a binding's
+   * merchant is not looked up among the document's merchants. Default false.
+   */
+  readonly lazyMerchants?: boolean
 }
 
 /** Either the validated configuration or every problem found. */
@@ -70,11 +76,12 @@ function crossCheck (doc: ConfigDocument, options: ValidateOptions, problems: Pr
 
   const certificateCount = Array.isArray(doc.certificates) ? doc.certificates.length : 0
   if (isMapping(doc.gateway)) checkGateway(doc.gateway, certificateCount, problems)
+  checkConfigSource(doc, problems)
   checkServices(services, options.baseDir, problems)
   checkRoutes(routes, idsIn(doc.services), problems)
   checkTgRpcRoutes(routes, services, problems)
   checkMerchants(merchants, problems)
-  const targets = { routes: idsIn(doc.routes), services: idsIn(doc.services), merchants: idsIn(doc.merchants) }
+  const targets = { routes: idsIn(doc.routes), services: idsIn(doc.services), merchants: options.lazyMerchants === true ? undefined : idsIn(doc.merchants) }
   const plugins = checkPluginBindings(bindings, targets, options.pluginSchema, problems)
   const loaded = checkCertificates(certificates, options.baseDir, problems)
   return problems.items.length === 0 ? resolveConfig(doc, options.baseDir, plugins, loaded) : undefined

@@ -11,7 +11,9 @@ export const pluginFailureCounts = new Map<string, number>()
  * plugin name and request id, counted, and answered 500 — the worker lives on.
  */
 export function replyForPluginError (ctx: RequestContext, pluginName: string, phase: string, error: unknown): Reply {
-  if (error instanceof GatewayError) return { code: error.code, message: error.message }
+  if (error instanceof GatewayError) {
+    return error.headers === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, headers: { ...error.headers } }
+  }
   pluginFailureCounts.set(pluginName, (pluginFailureCounts.get(pluginName) ?? 0) + 1)
   ctx.log.error({ plugin: pluginName, phase, err: error }, 'plugin failed')
   return { code: 'TG_PLUGIN_FAILED' }

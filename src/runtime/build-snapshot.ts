@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks'
 import type { GatewayConfig, PluginBindingConfig, RouteConfig, ServiceConfig } from '../config/gateway-config.js'
 import type { Logger } from '../kit/logger.js'
 import type { PluginDefinition, PluginEnv } from '../kit/plugin.js'
+import type { MerchantDirectory } from '../kit/merchant.js'
 import type { RedisHandle } from '../kit/redis.js'
 import { ChainIndex, type ScopedBinding } from '../pipeline/compile.js'
 import { TrustedProxies } from '../pipeline/forwarded.js'
@@ -30,6 +31,8 @@ export interface SnapshotDeps {
   readonly workerId: number
   /** The worker's Redis connection for this config (undefined without `gateway.redis`). */
   readonly redis: RedisHandle | undefined
+  /** Where merchants are looked up; default the config's own merchants, in memory (file source). */
+  readonly merchants?: MerchantDirectory | undefined
 }
 
 /**
@@ -38,7 +41,7 @@ export interface SnapshotDeps {
  * `compile` fails, so the caller keeps the running snapshot.
  */
 export function buildSnapshot (config: GatewayConfig, version: number, deps: SnapshotDeps): Snapshot {
-  const merchants = new InMemoryMerchantDirectory(config.merchants)
+  const merchants = deps.merchants ?? new InMemoryMerchantDirectory(config.merchants)
   const services = new Map<string, ServiceRuntime>()
   const members = new Map<string, string[]>()
   for (const service of config.services) {
@@ -148,7 +151,7 @@ function healthOptions (service: ServiceConfig, log: Logger): HealthOptions {
   }
 }
 
-function compileBindings (config: GatewayConfig, merchants: InMemoryMerchantDirectory, deps: SnapshotDeps): ScopedBinding[] {
+function compileBindings (config: GatewayConfig, merchants: MerchantDirectory, deps: SnapshotDeps): ScopedBinding[] {
   const compiled: ScopedBinding[] = []
   try {
     for (const binding of config.plugins) compiled.push(compileBinding(binding, merchants, deps))
@@ -160,7 +163,7 @@ function compileBindings (config: GatewayConfig, merchants: InMemoryMerchantDire
   return compiled
 }
 
-function compileBinding (binding: PluginBindingConfig, merchants: InMemoryMerchantDirectory, deps: SnapshotDeps): ScopedBinding {
+function compileBinding (binding: PluginBindingConfig, merchants: MerchantDirectory, deps: SnapshotDeps): ScopedBinding {
   {
     const plugin = deps.findPlugin(binding.name)
     if (plugin === undefined) throw new Error(`plugin '${binding.name}' (binding ${binding.id}) is not loaded`)

@@ -6,7 +6,8 @@ import type { PassiveTargetState } from '../upstream/health/passive-report.js'
 
 /** Messages from the primary to a worker. */
 export type ToWorker =
-  | { type: 'config', version: number, config: GatewayConfig }
+  /** `leader`: this worker writes the node's heartbeat and last-good route table (one per node). */
+  | { type: 'config', version: number, config: GatewayConfig, leader: boolean }
   | { type: 'drain', timeoutMs: number }
   | { type: 'reopen-logs' }
   /** Send a metrics snapshot now (a scrape is waiting). */

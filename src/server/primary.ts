@@ -64,6 +64,8 @@ export class Primary {
     .map(({ worker }) => ({ pid: worker.process.pid as number, send: (message) => this.send(worker, message) })))
   /** Active health checks and the workers' passive states (`src/upstream/active-health/`). */
   private readonly upstreamHealth: UpstreamHealth
+  /** The worker that writes the node heartbeat and last-good route table (control-plane source). */
+  private leaderId: number | undefined
 
   constructor (config: GatewayConfig, options: PrimaryOptions, log: Logger) {
     this.config = config
@@ -141,6 +143,8 @@ export class Primary {
       // so cluster's 'online' comes too early: a message sent then could be lost).
       this.send(worker, { type: 'config', version: this.version, config: this.config })
       this.upstreamHealth.greet((health) => this.send(worker, health))
+      if (this.leaderId === undefined || !this.slots.has(this.leaderId)) this.leaderId = worker.id
+      this.send(worker, { type: 'config', version: this.version, config: this.config, leader: worker.id === this.leaderId })
     } else if (message.type === 'metrics') {
       this.metrics?.received(worker, message.metrics)
       this.node.degradedIn(worker, message.degraded)
@@ -197,7 +201,9 @@ export class Primary {
     this.node.reloaded(this.version)
     this.status?.updateToken(this.config.gateway.status?.token)
     this.log.info({ version: this.version }, 'config reloaded; handing it to the workers')
-    this.broadcast({ type: 'config', version: this.version, config: this.config })
+    for (const { worker } of this.slots.values()) {
+      this.send(worker, { type: 'config', version: this.version, config: this.config, leader: worker.id === this.leaderId })
+    }
   }
 
   private async shutdown (signal: string): Promise<void> {

@@ -24,6 +24,8 @@ import { addWorkerCollectors } from '../metrics/worker-collectors.js'
 import { addRedisPluginCollectors } from '../metrics/redis-plugin-collectors.js'
 import { observability } from '../tracing/observability-settings.js'
 import { answerProfilerRequest } from '../profiler/worker-profiler.js'
+import { ControlPlaneSource } from '../config-source/control-plane-source.js'
+import type { MerchantDirectory } from '../kit/merchant.js'
 
 /**
  * A worker process: holds the request path. Receives config versions from the primary, compiles
@@ -43,6 +45,10 @@ export class Worker implements RequestDriver {
   /** Ships metric totals to the primary. */
   readonly reporter: WorkerReporter
   private serviceTargets: ReadonlyMap<string, readonly string[]> = new Map()
+  /** The control-plane config source, while the bootstrap names one (its settings as JSON). */
+  private source: { settings: string, source: ControlPlaneSource } | undefined
+  /** Whether this worker writes the node heartbeat and the last-good route table file. */
+  private leader = false
 
   constructor (log: Logger, send: (message: ToPrimary) => void = () => {}) {
     this.log = log
@@ -57,10 +63,55 @@ export class Worker implements RequestDriver {
     addRedisPluginCollectors()
   }
 
+  /**
+   * Applies a config from the primary: a file config is compiled and swapped in at once; a
+   * control-plane bootstrap starts (or keeps) the source, which installs route tables as they come.
+   */
+  async apply (config: GatewayConfig, version: number, leader = false): Promise<number[]> {
+    this.leader = leader
+    if (config.config_source.kind === 'control-plane') return await this.applyBootstrap(config)
+    await this.stopSource()
+    return await this.install(config, version, undefined)
+  }
+
+  /** The control-plane source of this worker, if any (its stats and cache, for tests and metrics). */
+  get configSource (): ControlPlaneSource | undefined {
+    return this.source?.source
+  }
+
+  private async applyBootstrap (config: GatewayConfig): Promise<number[]> {
+    const settings = JSON.stringify({ source: config.config_source, redis: config.gateway.redis })
+    if (this.source?.settings === settings) {
+      // Same source: the node settings changed; the running route table is rebuilt with them.
+      this.source.source.leader = this.leader
+      this.source.source.reloadRouteTable('resync')
+      return this.listeners?.ports ?? []
+    }
+    await this.stopSource()
+    const plugins = await this.pluginsFor(config.gateway.plugins_dir)
+    const source = new ControlPlaneSource({
+      bootstrap: config,
+      log: this.log,
+      pluginSchema: plugins.schemaOf,
+      leader: this.leader,
+      install: async (routeTable, version, merchants) => { await this.install(routeTable, version, merchants) }
+    })
+    this.source = { settings, source }
+    await source.start()
+    return this.listeners?.ports ?? []
+  }
+
+  private async stopSource (): Promise<void> {
+    const current = this.source
+    this.source = undefined
+    await current?.source.stop()
+  }
+
   /** Compiles and swaps in a config version; listeners are opened with the first one. */
-  async apply (config: GatewayConfig, version: number): Promise<number[]> {
+  private async install (config: GatewayConfig, version: number, merchants: MerchantDirectory | undefined): Promise<number[]> {
     const plugins = await this.pluginsFor(config.gateway.plugins_dir)
     const next = buildSnapshot(config, version, {
+      merchants,
       findPlugin: (name) => plugins.find(name),
       targets: this.targets,
       transports: this.transports,
@@ -104,6 +155,7 @@ export class Worker implements RequestDriver {
     this.reporter.report()
     await observability.flush()
     await this.events.emitAndWait('drain', 2000)
+    await this.stopSource()
     await this.transports.closeAll()
   }
 
@@ -151,7 +203,7 @@ export function runWorker (): void {
   process.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'config':
-        worker.apply(message.config, message.version).then(
+        worker.apply(message.config, message.version, message.leader).then(
           (ports) => send({ type: 'applied', version: message.version, ports }),
           (error: unknown) => {
             log.error({ err: error, version: message.version }, 'config version refused by worker')

@@ -10,7 +10,8 @@ import type { Item } from './items.js'
 export interface BindingTargets {
   readonly routes: ReadonlySet<string>
   readonly services: ReadonlySet<string>
-  readonly merchants: ReadonlySet<string>
+  /** Undefined: merchants load lazily, so a binding's merchant is not checked here. */
+  readonly merchants: ReadonlySet<string> | undefined
 }
 
 /** The scope given by which of route, service and merchant are set; undefined for a forbidden mix. */
@@ -38,7 +39,7 @@ export function derivedBindingId (binding: Pick<PluginBindingEntry, 'name' | 'ro
 function checkReferences (at: string, entry: PluginBindingEntry, targets: BindingTargets, problems: ProblemList): void {
   if (entry.route !== undefined && !targets.routes.has(entry.route)) problems.add(`${at}/route`, `unknown route '${entry.route}'`)
   if (entry.service !== undefined && !targets.services.has(entry.service)) problems.add(`${at}/service`, `unknown service '${entry.service}'`)
-  if (entry.merchant !== undefined && !targets.merchants.has(entry.merchant)) problems.add(`${at}/merchant`, `unknown merchant '${entry.merchant}'`)
+  if (entry.merchant !== undefined && targets.merchants !== undefined && !targets.merchants.has(entry.merchant)) problems.add(`${at}/merchant`, `unknown merchant '${entry.merchant}'`)
 }
 
 /** Validates the binding's config against its plugin's schema, filling in the plugin's defaults. */

@@ -6,10 +6,12 @@ import { RouteSchema } from './route.js'
 import { MerchantSchema } from './merchant.js'
 import { PluginBindingSchema } from './plugin.js'
 import { CertificateSchema } from './certificate.js'
+import { ConfigSourceSchema } from './config-source.js'
 
 /** The whole file. Unknown top-level keys are reported. */
 export const ConfigDocumentSchema = Type.Object({
   gateway: GatewaySchema,
+  config_source: ConfigSourceSchema,
   services: Type.Array(ServiceSchema, { default: [], description: 'Services; default [].' }),
   routes: Type.Array(RouteSchema, { default: [], description: 'Routes; default [].' }),
   merchants: Type.Array(MerchantSchema, { default: [], description: 'Merchants; default [].' }),
