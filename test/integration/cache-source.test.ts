@@ -47,7 +47,7 @@ function bootstrap (redisPort: number, rpcPort: number, prefix: string, extra: R
     config_source: {
       kind: 'control-plane',
       node_id: 'node-a',
-      rpc: { host: '127.0.0.1', port: rpcPort, deadline_ms: 400 },
+      rpc: { host: '127.0.0.1', port: rpcPort, deadline_ms: 2000 },
       l1: { ttl_ms: 1500, negative_ttl_ms: 1000, resurrect_ms: 4000 },
       poll_interval_ms: 200,
       ...extra
@@ -198,6 +198,22 @@ describe('control-plane config source (one worker)', { skip: await skipUnlessRea
       await redisProxy.setMode({ kind: 'pass' })
     }
     await waitFor('redis back', () => !source.stats.redisDown && !source.stats.subscriberDown, 8000)
+  })
+
+  it('Redis unreachable: a change is seen within the L1 TTL, loaded from the config service', async () => {
+    await writer.upsertMerchant(merchant('m-ttl', 'key-ttl-00001'))
+    const { source } = await startSource()
+    assert.equal((await source.merchants.findById('m-ttl'))?.status, 'active')
+    await redisProxy.setMode({ kind: 'refuse' })
+    redisProxy.cutAll()
+    try {
+      // Written while this node cannot hear about it: only the TTL (1.5 s ± 10 %) bounds its staleness.
+      await writer.upsert('merchant', 'm-ttl', merchant('m-ttl', 'key-ttl-00001', 'disabled'))
+      const waited = await waitFor('the change seen after the TTL', async () => (await source.merchants.findById('m-ttl'))?.status === 'disabled', 4000)
+      assert.ok(waited < 1700 + 500, `seen after ${waited} ms`)
+    } finally {
+      await redisProxy.setMode({ kind: 'pass' })
+    }
   })
 
   it('config service down: L2 and L1 carry on', async () => {
