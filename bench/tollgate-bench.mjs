@@ -1,6 +1,7 @@
 // Starts Tollgate for ../shared/bench/run.sh: turns the harness's BENCH_* variables and its
 // consumers file into a config with the same work as openresty-chain (key-auth, a fixed-window
-// counter per consumer, a buffered access log) on /api/*, then runs `tollgate start` on it.
+// counter per consumer, a buffered access log) on /api/*, then runs `tollgate start` on it
+// (TOLLGATE_SOURCE=control-plane: through the control-plane config source, see below).
 //   TOLLGATE_CMD="node bench/tollgate-bench.mjs" TOLLGATE_PORT=18080 \
 //     BENCH_GATEWAYS="openresty-chain node-naive tollgate" ../shared/bench/run.sh
 // BENCH_TGRPC=1 measures HTTP → TG-RPC instead of HTTP → HTTP (see below).
@@ -92,17 +93,49 @@ const config = {
   ]
 }
 
+// TOLLGATE_SOURCE=control-plane: the same entities served through the cache levels instead of the
+// file — written to Redis (BENCH_REDIS_HOST/PORT, default 127.0.0.1:6379) under a random prefix as
+// the control plane lays them out, with the test config RPC service (dist/test/support) as L3.
+// With warm caches every request is an L1 hit, so throughput should match the file source.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+let cleanup = async () => {}
+let startConfig = config
+if (process.env.TOLLGATE_SOURCE === 'control-plane') {
+  const { ConfigRpcServer } = await import(join(root, 'dist', 'test', 'support', 'config-rpc-server.js'))
+  const { ConfigWriter } = await import(join(root, 'dist', 'test', 'support', 'config-writer.js'))
+  const redis = { host: process.env.BENCH_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6379) }
+  const rpc = await ConfigRpcServer.start()
+  const writer = new ConfigWriter(ConfigWriter.randomPrefix(), rpc, redis)
+  await writer.init()
+  for (const service of config.services) await writer.upsert('service', service.id, service)
+  for (const route of config.routes) await writer.upsert('route', route.id, route)
+  for (const [index, binding] of config.plugins.entries()) {
+    const id = `bench-${index}`
+    await writer.upsert('plugin', id, { id, ...binding })
+  }
+  for (const merchant of config.merchants) await writer.upsertMerchant(merchant)
+  startConfig = {
+    gateway: { ...config.gateway, redis: { ...redis, key_prefix: writer.prefix } },
+    config_source: { kind: 'control-plane', node_id: `bench-${process.pid}`, rpc: { host: '127.0.0.1', port: rpc.port } }
+  }
+  cleanup = async () => { await writer.close(); await rpc.stop() }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
 const file = join(dir, 'tollgate-bench.json.yaml')
-writeFileSync(file, JSON.stringify(config, null, 2)) // JSON is YAML
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'src', 'main.js')
+writeFileSync(file, JSON.stringify(startConfig, null, 2)) // JSON is YAML
+const main = join(root, 'dist', 'src', 'main.js')
 // TOLLGATE_NODE_ARGS passes flags to node for the gateway (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
 // workers inherit them), since NODE_OPTIONS refuses the profiler flags.
 const nodeArgs = (process.env.TOLLGATE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
 const backend = tgrpc ? await startTgRpcBackend() : undefined
 const child = spawn(process.execPath, [...nodeArgs, main, 'start', '-c', file, '--pid-file', join(dir, 'tollgate.pid')], { stdio: 'inherit' })
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => { child.kill(signal); backend?.kill(signal) })
-child.on('exit', (code) => { backend?.kill('SIGTERM'); process.exitCode = code ?? 0 })
+child.on('exit', (code) => {
+  backend?.kill('SIGTERM')
+  process.exitCode = code ?? 0
+  cleanup().finally(() => process.exit())
+})
 
 /** Starts the TG-RPC bench backend on the load CPU and waits until it listens. */
 async function startTgRpcBackend () {

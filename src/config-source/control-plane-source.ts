@@ -59,6 +59,8 @@ export class ControlPlaneSource {
   /** Newest route-table version an invalidation told us about. */
   private wantedRouteTable = 0
   private stopped = false
+  /** The start already said it found no route table (said once, not every retry). */
+  private missedAtStart = false
 
   constructor (private readonly options: ControlPlaneSourceOptions) {
     const source = options.bootstrap.config_source
@@ -72,7 +74,9 @@ export class ControlPlaneSource {
     this.nodeId = source.node_id ?? hostname()
     const keys = new RedisKeys(redis.key_prefix)
     this.reader = connectRedis(redis, log, 'config-cache')
-    this.subscriber = connectRedis(redis, log, 'config-subscriber')
+    // ioredis's own resubscribe after a reconnect leaves its promise unhandled when the connection
+    // drops again; Coherence subscribes on every 'ready' itself and handles the failure.
+    this.subscriber = connectRedis(redis, log, 'config-subscriber', { autoResubscribe: false })
     this.l2 = new L2Redis(this.reader, keys, new LevelHealth(log, 'Redis (L2)', 'loads go to the config service (L3); L1 serves within its TTL', (down) => { stats.redisDown = down }))
     this.l3 = new L3Rpc(source.rpc, new LevelHealth(log, 'config service (L3)', 'L2 and L1 carry on', (down) => { stats.rpcDown = down }), stats)
     this.cache = new LayeredCache({ l1: source.l1, loader: new EntityLevels(this.l2, this.l3, stats), compile: compileEntity, stats, log })
@@ -182,7 +186,8 @@ export class ControlPlaneSource {
         this.options.log.warn({ err: error, file }, 'config cache: no usable last-good route table file')
       }
     }
-    if (starting) this.options.log.warn({}, 'config cache: no route table reachable (Redis, config service, file); retrying')
+    if (starting && !this.missedAtStart) this.options.log.warn({}, 'config cache: no route table reachable (Redis, config service, file); retrying every poll period')
+    this.missedAtStart ||= starting
     return undefined
   }
 }

@@ -7,9 +7,10 @@ import { setDegraded } from '../metrics/degraded.js'
 /**
  * Opens a Redis client that never makes a caller wait on a dead server: no offline queue (a
  * command while disconnected fails at once), a command timeout, one retry per command at most,
- * and reconnects with capped backoff in the background. `purpose` names it in logs.
+ * and reconnects with capped backoff in the background. `purpose` names it in logs; `extra`
+ * adds client options (e.g. `autoResubscribe: false` for a subscriber that resubscribes itself).
  */
-export function connectRedis (settings: RedisSettings, log: Logger, purpose: string): RedisClient {
+export function connectRedis (settings: RedisSettings, log: Logger, purpose: string, extra: Partial<RedisOptions> = {}): RedisClient {
   const base: RedisOptions = {
     username: settings.username,
     password: settings.password,
@@ -18,7 +19,8 @@ export function connectRedis (settings: RedisSettings, log: Logger, purpose: str
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), settings.max_reconnect_delay_ms),
-    connectionName: `tollgate-${purpose}`
+    connectionName: `tollgate-${purpose}`,
+    ...extra
   }
   let client: RedisClient
   if (settings.cluster_nodes.length > 0) {
