@@ -20,6 +20,7 @@ import { RedisKeys } from './redis-keys.js'
 import { routeTableConfig } from './route-table.js'
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js'
 import { ConfigSourceStats } from './stats.js'
+import { publishConfigSourceMetrics } from './metrics.js'
 
 export interface ControlPlaneSourceOptions {
   /** The node's validated bootstrap config (`config_source.kind` control-plane). */
@@ -33,6 +34,8 @@ export interface ControlPlaneSourceOptions {
   readonly leader: boolean
   /** Folder relative paths of the route table resolve against; default the working directory. */
   readonly baseDir?: string
+  /** Worker label of the metrics; undefined: the stats are not published as metrics. */
+  readonly metricsSlot?: string
 }
 
 /**
@@ -81,6 +84,7 @@ export class ControlPlaneSource {
     this.l3 = new L3Rpc(source.rpc, new LevelHealth(log, 'config service (L3)', 'L2 and L1 carry on', (down) => { stats.rpcDown = down }), stats)
     this.cache = new LayeredCache({ l1: source.l1, loader: new EntityLevels(this.l2, this.l3, stats), compile: compileEntity, stats, log })
     this.merchants = new CachedMerchantDirectory(this.cache)
+    if (options.metricsSlot !== undefined) publishConfigSourceMetrics(stats, options.metricsSlot)
     this.coherence = new Coherence(this.l2, this.subscriber, this.cache, stats, log, (version) => this.reloadRouteTable(version))
   }
 

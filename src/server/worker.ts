@@ -94,6 +94,7 @@ export class Worker implements RequestDriver {
       log: this.log,
       pluginSchema: plugins.schemaOf,
       leader: this.leader,
+      metricsSlot: process.env.TOLLGATE_WORKER_SLOT ?? String(cluster.worker?.id ?? 0),
       install: async (routeTable, version, merchants) => { await this.install(routeTable, version, merchants) }
     })
     this.source = { settings, source }
