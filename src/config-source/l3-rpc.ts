@@ -25,10 +25,13 @@ export class L3Rpc {
     })
   }
 
-  /** An entity, a tombstone (`found: false` is reported as undefined). Throws when the service fails. */
+  /**
+   * An entity; `found: false` is a tombstone when it carries the delete's version, undefined when
+   * the key never existed (version 0). Throws when the service fails.
+   */
   async entity (kind: string, key: string): Promise<StoredEntity | undefined> {
     const reply = await this.call<EntityReplyMessage>('GetEntity', { kind, key }, this.settings.deadline_ms)
-    if (!reply.found) return undefined
+    if (!reply.found) return reply.version > 0 ? { version: reply.version, deleted: true, body: undefined, bytes: 0 } : undefined
     const text = reply.body.toString('utf8')
     return { version: reply.version, deleted: false, body: JSON.parse(text) as unknown, bytes: reply.body.length }
   }

@@ -24,7 +24,7 @@ import { addWorkerCollectors } from '../metrics/worker-collectors.js'
 import { addRedisPluginCollectors } from '../metrics/redis-plugin-collectors.js'
 import { observability } from '../tracing/observability-settings.js'
 import { answerProfilerRequest } from '../profiler/worker-profiler.js'
-import { ControlPlaneSource } from '../config-source/control-plane-source.js'
+import type { ControlPlaneSource } from '../config-source/control-plane-source.js'
 import type { MerchantDirectory } from '../kit/merchant.js'
 
 /**
@@ -89,6 +89,8 @@ export class Worker implements RequestDriver {
     }
     await this.stopSource()
     const plugins = await this.pluginsFor(config.gateway.plugins_dir)
+    // Loaded on demand: a file-source worker never pays for gRPC and the cache modules at start.
+    const { ControlPlaneSource } = await import('../config-source/control-plane-source.js')
     const source = new ControlPlaneSource({
       bootstrap: config,
       log: this.log,
