@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { ApiKeyRecord, Merchant, MerchantDirectory, SigningApp } from '../kit/merchant.js'
+import type { ApiKeyRecord, JwtKeySet, Merchant, MerchantDirectory, SigningApp } from '../kit/merchant.js'
 import type { CompiledCredential, CompiledMerchant } from './compile-entity.js'
 import type { LayeredCache } from './layered-cache.js'
 
@@ -35,6 +35,10 @@ export class CachedMerchantDirectory implements MerchantDirectory {
   findSigningApp (appKey: string): Maybe<SigningApp> {
     return then(this.credential(`signing_app:${appKey}`), (credential) =>
       credential === undefined ? undefined : then(this.merchant(credential.merchantId), (merchant) => merchant?.signingApp))
+  }
+
+  findJwtKeys (merchantId: string): Maybe<JwtKeySet> {
+    return then(this.merchant(merchantId), (merchant) => merchant?.jwtKeys)
   }
 
   findById (id: string): Maybe<Merchant> {

@@ -1,6 +1,7 @@
 import { MerchantSchema, type MerchantEntry } from '../config/schema/merchant.js'
 import { validatorFor } from '../config/ajv.js'
-import type { ApiKeyRecord, Merchant, SigningApp } from '../kit/merchant.js'
+import type { ApiKeyRecord, JwtKey, JwtKeySet, Merchant, SigningApp } from '../kit/merchant.js'
+import { importJwtKey } from '../plugins/_shared/jwt-key.js'
 
 /** A merchant as L1 holds it: what plugins see, built once per merchant version. */
 export interface CompiledMerchant {
@@ -8,6 +9,7 @@ export interface CompiledMerchant {
   /** Its API keys by key: a key the credential index still names but the merchant no longer lists is refused. */
   readonly apiKeys: ReadonlyMap<string, ApiKeyRecord>
   readonly signingApp: SigningApp | undefined
+  readonly jwtKeys: JwtKeySet | undefined
 }
 
 /** The `credential` index entry: which merchant a key belongs to. */
@@ -32,7 +34,13 @@ export function compileMerchant (body: unknown): CompiledMerchant {
   const signingApp = secrets.length === 0
     ? undefined
     : Object.freeze({ merchant, secrets: Object.freeze(secrets.map(({ id, secret }) => Object.freeze({ id, secret }))) })
-  return { merchant, apiKeys, signingApp }
+  const keys: JwtKey[] = []
+  for (const jwt of entry.credentials.jwt_keys) {
+    const imported = importJwtKey(jwt)
+    if ('key' in imported) keys.push(Object.freeze({ kid: jwt.kid, algorithm: jwt.algorithm, key: imported.key }))
+  }
+  const jwtKeys = keys.length === 0 ? undefined : Object.freeze({ merchant, keys: Object.freeze(keys) })
+  return { merchant, apiKeys, signingApp, jwtKeys }
 }
 
 /** A credential index body `{"merchant_id": "…"}`. */
