@@ -141,10 +141,9 @@ export class Primary {
       if (slot !== undefined) slot.ready = true
       // Sent once the worker's message handler is in place (an ES module loads asynchronously,
       // so cluster's 'online' comes too early: a message sent then could be lost).
-      this.send(worker, { type: 'config', version: this.version, config: this.config })
-      this.upstreamHealth.greet((health) => this.send(worker, health))
       if (this.leaderId === undefined || !this.slots.has(this.leaderId)) this.leaderId = worker.id
       this.send(worker, { type: 'config', version: this.version, config: this.config, leader: worker.id === this.leaderId })
+      this.upstreamHealth.greet((health) => this.send(worker, health))
     } else if (message.type === 'metrics') {
       this.metrics?.received(worker, message.metrics)
       this.node.degradedIn(worker, message.degraded)
