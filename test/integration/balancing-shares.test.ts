@@ -95,7 +95,7 @@ for (const balancer of ['p2c-peak-ewma', 'least-connections']) {
       await load(port, 60, CONCURRENCY) // warm-up: connections, latency history
       const shares = printShares(`${balancer}, a and b ${FAST_MS} ms, c ${SLOW_MS} ms`, await load(port, REQUESTS, CONCURRENCY))
       const slow = shares.get('c') ?? 0
-      assert.equal((shares.get('a') ?? 0) + (shares.get('b') ?? 0) + slow, 1, 'every answer a 200')
+      assert.ok(Math.abs((shares.get('a') ?? 0) + (shares.get('b') ?? 0) + slow - 1) < 1e-9, 'every answer came from a, b or c')
       assert.ok(slow < 0.25, `the slow target got ${(slow * 100).toFixed(1)} %`)
       assert.ok(slow < (shares.get('a') ?? 0) && slow < (shares.get('b') ?? 0))
     } finally {
