@@ -19,7 +19,7 @@ export const ControlPlaneSettingsSchema = Type.Object({
   redis: Type.Object(RedisSchema.properties, { additionalProperties: false, default: {}, description: 'The Redis the relay writes (same server and key_prefix as the gateways); default {} (127.0.0.1:6379, prefix "tg:").' }),
   admin: Section({
     host: Host('Address of the admin REST API; default "127.0.0.1". Without a token only loopback addresses are accepted.', '127.0.0.1'),
-    port: ListenPort('Port of the admin REST API; 0 picks a free one; default 9180.', 9180),
+    port: ListenPort('Port of the admin REST API; 0 picks a free one; default 9170 (9180 is the gateway status listener).', 9170),
     token: Type.Optional(Type.String({ minLength: 16, description: 'Bearer token required on every admin request (at least 16 characters); default none (loopback only).' })),
     max_body_bytes: PositiveInt('Largest request body; default 4194304 (4 MiB).', 4 * 1024 * 1024, 256 * 1024 * 1024)
   }, 'The admin REST API; default {}.'),
