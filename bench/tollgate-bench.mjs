@@ -6,7 +6,7 @@
 //     BENCH_GATEWAYS="openresty-chain node-naive tollgate" ../shared/bench/run.sh
 // BENCH_TGRPC=1 measures HTTP → TG-RPC instead of HTTP → HTTP (see below).
 // TOLLGATE_OBSERVABILITY=on turns on metrics (status listener on 127.0.0.1:TOLLGATE_STATUS_PORT,
-// default 9180: curl it for /metrics) and tracing (traceparent per request; spans exported when
+// default 9180: curl it for /metrics; TOLLGATE_STATUS_TOKEN sets its token, needed for /debug/profile) and tracing (traceparent per request; spans exported when
 // TOLLGATE_OTLP_ENDPOINT is set); "off" (the default) turns tracing off too, so both runs compare.
 // Variants (Tollgate's own variables; the harness passes the environment through):
 //   BENCH_RATE_POLICY=cluster   the rate limit on the cluster policy (tokens leased from Redis at
@@ -39,7 +39,7 @@ if (observability !== 'on' && observability !== 'off') throw new Error('TOLLGATE
 const otlpEndpoint = process.env.TOLLGATE_OTLP_ENDPOINT
 const observabilitySettings = observability === 'on'
   ? {
-      status: { host: '127.0.0.1', port: Number(process.env.TOLLGATE_STATUS_PORT ?? 9180) },
+      status: { host: '127.0.0.1', port: Number(process.env.TOLLGATE_STATUS_PORT ?? 9180), ...(process.env.TOLLGATE_STATUS_TOKEN ? { token: process.env.TOLLGATE_STATUS_TOKEN } : {}) },
       metrics: { enabled: true },
       tracing: { enabled: true, ...(otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {}) }
     }
