@@ -36,12 +36,15 @@ export function connectRedis (settings: RedisSettings, log: Logger, purpose: str
     client = new Redis({ ...base, host: settings.host, port: settings.port, db: settings.db })
   }
   let down = false
-  client.on('error', (error: Error) => {
+  const markDown = (error: Error | undefined): void => {
     // ioredis repeats the error on every reconnect attempt: log the first of each outage only.
     if (!down) log.warn({ err: error, purpose }, 'redis unreachable; features that need it fall back until it is back')
     down = true
     setDegraded(`redis-unreachable:${purpose}`, true)
-  })
+  }
+  client.on('error', markDown)
+  // A connection closed cleanly by the peer brings no 'error', only a reconnect: an outage all the same.
+  client.on('reconnecting', () => markDown(undefined))
   client.on('ready', () => {
     if (down) log.warn({ purpose }, 'redis reachable again')
     down = false
