@@ -17,6 +17,11 @@
 //                               key-auth. The harness's wrk sends a fixed `apikey` header, and every
 //                               signed request needs its own nonce, timestamp and HMAC: run.sh as it
 //                               is cannot load this variant (its pre-checks expect 200 for the apikey).
+//   BENCH_IDLE_PLUGINS=1        plugins that are configured but do not apply to the measured requests:
+//                               cors and idempotency on /api/* (no Origin header, GET), a
+//                               request-transformer for every other consumer on /api/*, and 50 more
+//                               routes each with jwt, cors, ip-restriction and request-transformer.
+//                               Compare with a run without it: they should cost nothing measurable.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -64,6 +69,25 @@ const consumers = readFileSync(required('BENCH_CONSUMERS_FILE'), 'utf8').split('
 const tgrpc = process.env.BENCH_TGRPC === '1'
 const tgrpcPort = Number(process.env.BENCH_TGRPC_PORT ?? 19100)
 
+const idlePlugins = process.env.BENCH_IDLE_PLUGINS === '1'
+const IDLE_ROUTES = 50
+const idleRoutes = idlePlugins
+  ? Array.from({ length: IDLE_ROUTES }, (_, i) => ({ id: `idle-${i}`, service: 'bench-upstream', paths: [`/idle-${i}/*`] }))
+  : []
+const idleBindings = idlePlugins
+  ? [
+      { name: 'cors', route: 'api', config: { origins: ['https://shop.example'] } },
+      { name: 'idempotency', route: 'api', config: {} },
+      ...consumers.slice(1).map((c) => ({ name: 'request-transformer', route: 'api', merchant: c.id, config: { headers: { set: [{ name: 'x-consumer', value: c.id }] } } })),
+      ...idleRoutes.flatMap((r) => [
+        { name: 'jwt', route: r.id, config: {} },
+        { name: 'cors', route: r.id, config: { origins: ['https://shop.example'] } },
+        { name: 'ip-restriction', route: r.id, config: { deny: ['10.0.0.0/8'] } },
+        { name: 'request-transformer', route: r.id, config: { headers: { remove: ['x-debug'] } } }
+      ])
+    ]
+  : []
+
 const config = {
   gateway: {
     workers,
@@ -75,7 +99,7 @@ const config = {
   services: tgrpc
     ? [{ id: 'bench-upstream', protocol: 'tgrpc', targets: [{ host: '127.0.0.1', port: tgrpcPort }] }]
     : [{ id: 'bench-upstream', targets: [{ host: upstream.hostname, port: Number(upstream.port) }] }],
-  routes: [{ id: 'api', service: 'bench-upstream', paths: ['/api/*'], ...(tgrpc ? { tgrpc: { service: 'bench', method: 'echo', forward_query: false } } : {}) }],
+  routes: [{ id: 'api', service: 'bench-upstream', paths: ['/api/*'], ...(tgrpc ? { tgrpc: { service: 'bench', method: 'echo', forward_query: false } } : {}) }, ...idleRoutes],
   merchants: consumers.map((c) => ({
     id: c.id,
     credentials: auth === 'key' ? { api_keys: [{ key: c.key }] } : { secrets: [{ id: 'bench', secret: signingSecret(c.id) }] }
@@ -89,7 +113,8 @@ const config = {
     ...consumers.map((c) => ({
       name: 'rate-limit', route: 'api', merchant: c.id,
       config: { limit: c.limit, window_seconds: windowSeconds, window: 'fixed', key_by: ['merchant'], policy: ratePolicy, headers: false }
-    }))
+    })),
+    ...idleBindings
   ]
 }
 
