@@ -38,7 +38,11 @@ const port = Number(required('BENCH_LISTEN_PORT'))
 const upstream = new URL(required('BENCH_UPSTREAM_URL'))
 const windowSeconds = Number(process.env.BENCH_RATE_WINDOW_S ?? 60)
 const accessLog = process.env.BENCH_ACCESS_LOG || join(tmpdir(), `tollgate-bench-access-${process.pid}.log`)
-const workers = Number(process.env.BENCH_WORKERS ?? 1)
+// The harness always asks for one worker; TOLLGATE_WORKERS overrides it for the scaling run
+// (two workers unpinned: BENCH_PIN=0 TOLLGATE_WORKERS=2).
+const workers = Number(process.env.TOLLGATE_WORKERS ?? process.env.BENCH_WORKERS ?? 1)
+// TOLLGATE_INGRESS=node|fast-h1 picks the listener's ingress (default: the gateway's default).
+const ingress = process.env.TOLLGATE_INGRESS
 const observability = process.env.TOLLGATE_OBSERVABILITY ?? 'off'
 if (observability !== 'on' && observability !== 'off') throw new Error('TOLLGATE_OBSERVABILITY must be "on" or "off"')
 const otlpEndpoint = process.env.TOLLGATE_OTLP_ENDPOINT
@@ -91,7 +95,7 @@ const idleBindings = idlePlugins
 const config = {
   gateway: {
     workers,
-    listeners: [{ name: 'bench', host: '127.0.0.1', port }],
+    listeners: [{ name: 'bench', host: '127.0.0.1', port, ...(ingress ? { ingress } : {}) }],
     log: { level: 'warn' },
     ...observabilitySettings,
     ...(redis === undefined ? {} : { redis })
