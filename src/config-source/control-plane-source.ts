@@ -1,4 +1,5 @@
 import { hostname } from 'node:os'
+import { performance } from 'node:perf_hooks'
 import type { TSchema } from '@sinclair/typebox'
 import type { GatewayConfig } from '../config/gateway-config.js'
 import { formatProblems } from '../config/problems.js'
@@ -64,6 +65,8 @@ export class ControlPlaneSource {
   private stopped = false
   /** The start already said it found no route table (said once, not every retry). */
   private missedAtStart = false
+  /** When (performance.now()) the route table was last installed or checked against the config service. */
+  private routeTableCheckedMs = 0
 
   constructor (private readonly options: ControlPlaneSourceOptions) {
     const source = options.bootstrap.config_source
@@ -106,17 +109,31 @@ export class ControlPlaneSource {
     if (this.leader) void writeHeartbeat(this.reader, this.l2.keys, this.nodeId, this.stats)
   }
 
-  /** One poll; also retries a route table that an outage kept from loading. */
-  async poll (): Promise<void> {
+  /**
+   * One poll; also retries a route table that an outage kept from loading. While Redis is
+   * unreachable no invalidation arrives, so the route table is checked against the config service
+   * once per L1 TTL: route-table changes keep the same bound as merchants (DESIGN.md §5).
+   */
+  async poll (nowMs = performance.now()): Promise<void> {
     await this.coherence.poll()
     if (this.wantedRouteTable > this.stats.routeTableVersion || this.forceReload) this.reloadRouteTable(this.forceReload ? 'resync' : this.wantedRouteTable)
+    else if (this.stats.redisDown && nowMs - this.routeTableCheckedMs >= this.options.bootstrap.config_source.l1.ttl_ms) {
+      this.routeTableCheckedMs = nowMs
+      this.reloadRouteTable('newer')
+    }
   }
 
-  /** Reloads the route table (coalesced: at most one load runs, one more follows if asked meanwhile). */
-  reloadRouteTable (version: number | 'resync'): void {
+  /**
+   * Reloads the route table (coalesced: at most one load runs, one more follows if asked
+   * meanwhile): a version an invalidation named, 'resync' (install whatever is newest), or
+   * 'newer' (install only a table newer than the running one).
+   */
+  reloadRouteTable (version: number | 'resync' | 'newer'): void {
     if (version === 'resync') this.forceReload = true
-    else if (version <= this.stats.routeTableVersion) return
-    else this.wantedRouteTable = Math.max(this.wantedRouteTable, version)
+    else if (version !== 'newer') {
+      if (version <= this.stats.routeTableVersion) return
+      this.wantedRouteTable = Math.max(this.wantedRouteTable, version)
+    }
     if (this.reloading !== undefined) {
       this.reloadAgain = true
       return
@@ -158,6 +175,7 @@ export class ControlPlaneSource {
       return false
     }
     this.stats.routeTableVersion = table.version
+    this.routeTableCheckedMs = performance.now()
     this.stats.snapshotsApplied++
     this.stats.fromSnapshotFile = from === 'snapshot file'
     if (from !== 'redis' && starting) this.options.log.warn({ from, version: table.version }, `config cache: started degraded, route table from the ${from}`)

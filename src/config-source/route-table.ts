@@ -3,8 +3,12 @@ import type { GatewayConfig } from '../config/gateway-config.js'
 import type { ConfigProblem } from '../config/problems.js'
 import { validateConfig } from '../config/validate.js'
 
-/** Gateway settings that belong to the node (its bootstrap file), not to the shared route table. */
-const NODE_SETTINGS = ['workers', 'listeners', 'redis', 'plugins_dir', 'log', 'restart_backoff'] as const
+/**
+ * Gateway settings that belong to the node (its bootstrap file), not to the shared route table.
+ * `status` too: the primary opens its status listener from the bootstrap, and the workers must
+ * agree with it, or they would never ship the metrics and degraded modes that listener serves.
+ */
+const NODE_SETTINGS = ['workers', 'listeners', 'redis', 'plugins_dir', 'log', 'restart_backoff', 'status'] as const
 
 /**
  * Turns a route-table document (docs/control-plane.md: the YAML file's shape without merchants)

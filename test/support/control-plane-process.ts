@@ -12,6 +12,15 @@ import { createTempDatabase, type TempDatabase } from './mysql-database.js'
 
 export const ADMIN_TOKEN = 'control-plane-test-token-0123456789'
 
+/** Where a test's control plane reaches Redis and which ports it binds (0: free ones, learnt at start). */
+export interface ControlPlaneOptions {
+  /** Default the shared test Redis; a fault proxy in front of it lets a test cut the relay off. */
+  readonly redis?: { host: string, port: number }
+  /** Fixed ports survive a restart (gateways keep the RPC address of their bootstrap). */
+  readonly adminPort?: number
+  readonly rpcPort?: number
+}
+
 export class ControlPlaneProcess {
   readonly dir = mkdtempSync(join(tmpdir(), 'tollgate-cp-'))
   readonly settingsFile = join(this.dir, 'control-plane.yaml')
@@ -26,13 +35,14 @@ export class ControlPlaneProcess {
   private constructor (readonly database: TempDatabase) {}
 
   /** Creates the database and writes the settings; `start()` runs it. */
-  static async create (): Promise<ControlPlaneProcess> {
+  static async create (options: ControlPlaneOptions = {}): Promise<ControlPlaneProcess> {
     const cp = new ControlPlaneProcess(await createTempDatabase())
+    const redis = options.redis ?? REDIS
     writeFileSync(cp.settingsFile, stringify({
       mysql: cp.database.settings,
-      redis: { host: REDIS.host, port: REDIS.port, key_prefix: cp.keyPrefix },
-      admin: { host: '127.0.0.1', port: 0, token: ADMIN_TOKEN },
-      rpc: { host: '127.0.0.1', port: 0 },
+      redis: { host: redis.host, port: redis.port, key_prefix: cp.keyPrefix },
+      admin: { host: '127.0.0.1', port: options.adminPort ?? 0, token: ADMIN_TOKEN },
+      rpc: { host: '127.0.0.1', port: options.rpcPort ?? 0 },
       relay: { poll_ms: 50 },
       log: { level: 'info' }
     }))
@@ -83,8 +93,14 @@ export class ControlPlaneProcess {
 
   /** SIGTERM and wait; resolves with the exit code. */
   async stop (): Promise<number | null> {
-    if (this.child === undefined || this.child.exitCode !== null) return this.child?.exitCode ?? null
-    this.child.kill('SIGTERM')
+    return await this.kill('SIGTERM')
+  }
+
+  /** Sends `signal` (SIGKILL: a crash) to the process and waits until it is gone. */
+  async kill (signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null
+    child.kill(signal)
     return await this.exited ?? null
   }
 

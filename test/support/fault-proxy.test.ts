@@ -56,6 +56,32 @@ describe('fault proxy', () => {
     await proxy.setMode({ kind: 'trickle', bytes: 2, everyMs: 5 })
     assert.deepEqual(await exchange(proxy.port, 'abc'), { data: 'echo:abc', error: undefined })
   })
+  it('cut-matching resets the connections that sent the pattern and passes the others', async () => {
+    await proxy.setMode({ kind: 'cut-matching', pattern: 'SETNAME sub' })
+    assert.deepEqual(await exchange(proxy.port, 'CLIENT SETNAME sub'), { data: '', error: 'ECONNRESET' })
+    assert.deepEqual(await exchange(proxy.port, 'CLIENT SETNAME reader'), { data: 'echo:CLIENT SETNAME reader', error: undefined })
+  })
+  it('cut-matching resets an open connection that sent the pattern earlier', async () => {
+    // A server that answers and keeps the connection open, as Redis does.
+    const keep = createServer((s) => s.on('data', (d) => s.write(`ok:${d.toString()}`)))
+    await new Promise<void>((resolve) => keep.listen(0, '127.0.0.1', resolve))
+    const keepProxy = await FaultProxy.start({ host: '127.0.0.1', port: (keep.address() as { port: number }).port })
+    try {
+      const socket = connect(keepProxy.port, '127.0.0.1')
+      const ended = new Promise<string | undefined>((resolve) => {
+        let error: string | undefined
+        socket.on('error', (e: NodeJS.ErrnoException) => { error = e.code })
+        socket.on('close', () => resolve(error))
+      })
+      socket.write('CLIENT SETNAME sub')
+      await new Promise((resolve) => socket.once('data', resolve))
+      await keepProxy.setMode({ kind: 'cut-matching', pattern: 'SETNAME sub' })
+      assert.equal(await ended, 'ECONNRESET')
+    } finally {
+      await keepProxy.close()
+      await new Promise<void>((resolve) => keep.close(() => resolve()))
+    }
+  })
   it('answers garbage', async () => {
     await proxy.setMode({ kind: 'garbage', reply: 'NOT HTTP\r\n' })
     assert.deepEqual(await exchange(proxy.port, 'hi'), { data: 'NOT HTTP\r\n', error: undefined })

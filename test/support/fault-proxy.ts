@@ -18,6 +18,14 @@ export type FaultMode =
   | { kind: 'trickle', bytes: number, everyMs: number }
   /** Answers anything with these bytes, then closes. */
   | { kind: 'garbage', reply: Buffer | string }
+  /**
+   * Passes bytes through, but resets every connection whose client sent `pattern` in its first
+   * bytes (e.g. a Redis client's connection name): open ones at once, new ones when they say it.
+   */
+  | { kind: 'cut-matching', pattern: string }
+
+/** Client bytes kept per connection for `cut-matching` (a Redis handshake fits easily). */
+const HEAD_BYTES = 1024
 
 export class FaultProxy {
   mode: FaultMode = { kind: 'pass' }
@@ -25,6 +33,8 @@ export class FaultProxy {
   accepted = 0
   private server: Server | undefined
   private readonly sockets = new Set<Socket>()
+  /** The first bytes each passed-through client sent (for `cut-matching`). */
+  private readonly heads = new Map<Socket, string>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private boundPort = 0
 
@@ -49,6 +59,9 @@ export class FaultProxy {
       this.server = undefined
     } else if (mode.kind !== 'refuse' && this.server === undefined) {
       await this.listen(this.boundPort)
+    }
+    if (mode.kind === 'cut-matching') {
+      for (const [client, head] of this.heads) if (head.includes(mode.pattern)) client.resetAndDestroy()
     }
   }
 
@@ -100,12 +113,27 @@ export class FaultProxy {
     }
     const upstream = connect(this.target.port, this.target.host)
     this.track(upstream)
-    upstream.on('close', () => { if (mode.kind === 'pass') client.destroy() })
-    client.on('close', () => upstream.destroy())
+    const passing = mode.kind === 'pass' || mode.kind === 'cut-matching'
+    upstream.on('close', () => { if (passing) client.destroy() })
+    client.on('close', () => { upstream.destroy(); this.heads.delete(client) })
+    if (passing) this.watchHead(client)
     client.pipe(upstream)
     if (mode.kind === 'reset-reply') return this.resetAfter(upstream, client, mode.afterBytes)
     if (mode.kind === 'trickle') return this.trickle(upstream, client, mode.bytes, mode.everyMs)
     upstream.pipe(client)
+  }
+
+  /** Remembers the client's first bytes and resets it once they match a `cut-matching` pattern. */
+  private watchHead (client: Socket): void {
+    this.heads.set(client, '')
+    client.on('data', (chunk: Buffer) => {
+      const head = this.heads.get(client)
+      if (head === undefined) return
+      const grown = head.length < HEAD_BYTES ? (head + chunk.toString('latin1')).slice(0, HEAD_BYTES) : head
+      this.heads.set(client, grown)
+      const mode = this.mode
+      if (mode.kind === 'cut-matching' && grown.includes(mode.pattern)) client.resetAndDestroy()
+    })
   }
 
   private resetAfter (upstream: Socket, client: Socket, limit: number): void {
