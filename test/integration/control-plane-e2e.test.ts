@@ -100,6 +100,7 @@ describe('control plane end to end: three gateway nodes', { skip }, () => {
   it('with Redis unreachable for every node and the relay, nodes serve from L1 and the config service, changes arrive within the L1 TTL, the degraded mode shows and clears', async () => {
     const load = new KnownMerchantLoad(cluster)
     const times: number[] = []
+    let outcome: { requests: number, failures: string[] }
     try {
       await cutOff(cluster.redisProxy)
       await cutOff(cluster.cpRedisProxy)
@@ -109,23 +110,27 @@ describe('control plane end to end: three gateway nodes', { skip }, () => {
       }
       // A merchant (lazy, per key) and two route-table changes, made while no message can flow.
       for (const kind of ['key', 'plugin', 'route'] as const) times.push(...await measurePropagation(cluster.nodes, changes.next(kind), TTL_BOUND_MS))
+      report(`Redis unreachable (L1 TTL ${L1_TTL_MS} ms, then the config service)`, times)
+      await cluster.cpRedisProxy.setMode({ kind: 'pass' })
+      await cluster.redisProxy.setMode({ kind: 'pass' })
+      for (const node of cluster.nodes) {
+        await degradedOn(node, 'config-redis-unreachable', false)
+        await degradedOn(node, 'config-subscriber-down', false)
+      }
+      await measurePropagation(cluster.nodes, changes.next(), POLL_BOUND_MS)
     } finally {
       await cluster.cpRedisProxy.setMode({ kind: 'pass' })
       await cluster.redisProxy.setMode({ kind: 'pass' })
+      outcome = await load.stop()
     }
-    report(`Redis unreachable (L1 TTL ${L1_TTL_MS} ms, then the config service)`, times)
-    for (const node of cluster.nodes) {
-      await degradedOn(node, 'config-redis-unreachable', false)
-      await degradedOn(node, 'config-subscriber-down', false)
-    }
-    await measurePropagation(cluster.nodes, changes.next(), POLL_BOUND_MS)
-    const { requests, failures } = await load.stop()
+    const { requests, failures } = outcome
     assert.deepEqual(failures, [], `${failures.length} of ${requests} requests for a known merchant failed`)
   })
 
   it('control plane SIGKILLed mid-load: known merchants keep working, unknown ones get 503 TG_CONFIG_UNAVAILABLE, and after a restart a change committed but never relayed arrives', async () => {
     const load = new KnownMerchantLoad(cluster)
     const redis = new Redis({ host: REDIS.host, port: REDIS.port })
+    let outcome: { requests: number, failures: string[] }
     try {
       // Cut the relay off Redis first, so the next change is committed in MySQL and never relayed.
       await cutOff(cluster.cpRedisProxy)
@@ -155,8 +160,9 @@ describe('control plane end to end: three gateway nodes', { skip }, () => {
     } finally {
       await cluster.cpRedisProxy.setMode({ kind: 'pass' })
       redis.disconnect()
+      outcome = await load.stop()
     }
-    const { requests, failures } = await load.stop()
+    const { requests, failures } = outcome
     assert.deepEqual(failures, [], `${failures.length} of ${requests} requests for a known merchant failed`)
   })
 })

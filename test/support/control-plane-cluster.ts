@@ -58,10 +58,16 @@ export class ControlPlaneCluster {
     const redisProxy = await FaultProxy.start(REDIS)
     const cp = await ControlPlaneProcess.create({ redis: cpRedisProxy, adminPort: await freePort(), rpcPort: await freePort() })
     const cluster = new ControlPlaneCluster(options, cp, upstream, cpRedisProxy, redisProxy)
-    cluster.upstreamPort = await upstream.listen()
-    await cp.start()
-    await cluster.seed()
-    for (let i = 0; i < options.nodes; i++) await cluster.startNode(`node-${i}`)
+    try {
+      cluster.upstreamPort = await upstream.listen()
+      await cp.start()
+      await cluster.seed()
+      for (let i = 0; i < options.nodes; i++) await cluster.startNode(`node-${i}`)
+    } catch (error) {
+      // Nothing may outlive a failed start: the caller gets no cluster to stop.
+      await cluster.stop().catch(() => {})
+      throw error
+    }
     return cluster
   }
 
