@@ -123,37 +123,48 @@ const config = {
 }
 
 // TOLLGATE_SOURCE=control-plane: the same entities served through the cache levels instead of the
-// file — written to Redis (BENCH_REDIS_HOST/PORT, default 127.0.0.1:6379) under a random prefix as
-// the control plane lays them out, with the test config RPC service (dist/test/support) as L3.
-// With warm caches every request is an L1 hit, so throughput should match the file source.
+// file. A real control plane (`tollgate control-plane`, dist/test/support/control-plane-process.js)
+// is started on a throwaway database `tg_test_<random>` of the MySQL/MariaDB named by
+// TOLLGATE_TEST_MYSQL_HOST/_PORT/_USER/_PASSWORD (default root, no password, 127.0.0.1:3306) and on
+// Redis BENCH_REDIS_HOST/PORT (default 127.0.0.1:6379) under a random key prefix; the config is
+// loaded with `tollgate config import`, the gateway starts on a bootstrap pointing at it, and on
+// exit the control plane is stopped, the database dropped and the keys deleted. With warm caches
+// every request is an L1 hit, so throughput should match the file source.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const main = join(root, 'dist', 'src', 'main.js')
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
 let cleanup = async () => {}
 let startConfig = config
 if (process.env.TOLLGATE_SOURCE === 'control-plane') {
-  const { ConfigRpcServer } = await import(join(root, 'dist', 'test', 'support', 'config-rpc-server.js'))
-  const { ConfigWriter } = await import(join(root, 'dist', 'test', 'support', 'config-writer.js'))
+  const { ControlPlaneProcess } = await import(join(root, 'dist', 'test', 'support', 'control-plane-process.js'))
   const redis = { host: process.env.BENCH_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6379) }
-  const rpc = await ConfigRpcServer.start()
-  const writer = new ConfigWriter(ConfigWriter.randomPrefix(), rpc, redis)
-  await writer.init()
-  for (const service of config.services) await writer.upsert('service', service.id, service)
-  for (const route of config.routes) await writer.upsert('route', route.id, route)
-  for (const [index, binding] of config.plugins.entries()) {
-    const id = `bench-${index}`
-    await writer.upsert('plugin', id, { id, ...binding })
+  const cp = await ControlPlaneProcess.create({ redis })
+  cleanup = async () => {
+    await cp.cleanup()
+    const { Redis } = await import('ioredis')
+    const client = new Redis(redis)
+    const keys = await client.keys(`${cp.keyPrefix}*`)
+    if (keys.length > 0) await client.del(...keys)
+    client.disconnect()
   }
-  for (const merchant of config.merchants) await writer.upsertMerchant(merchant)
+  try {
+    await cp.start()
+    const routeTable = join(dir, 'route-table.json.yaml')
+    writeFileSync(routeTable, JSON.stringify(config, null, 2)) // the node's own settings in it are overridden by its bootstrap
+    const imported = spawnSync(process.execPath, [main, 'config', 'import', '-c', cp.settingsFile, routeTable], { encoding: 'utf8' })
+    if (imported.status !== 0) throw new Error(`tollgate config import failed: ${imported.stderr}`)
+  } catch (error) {
+    await cleanup()
+    throw error
+  }
   startConfig = {
-    gateway: { ...config.gateway, redis: { ...redis, key_prefix: writer.prefix } },
-    config_source: { kind: 'control-plane', node_id: `bench-${process.pid}`, rpc: { host: '127.0.0.1', port: rpc.port } }
+    gateway: { ...config.gateway, redis: { ...redis, key_prefix: cp.keyPrefix } },
+    config_source: { kind: 'control-plane', node_id: `bench-${process.pid}`, rpc: { host: '127.0.0.1', port: cp.rpcPort } }
   }
-  cleanup = async () => { await writer.close(); await rpc.stop() }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
 const file = join(dir, 'tollgate-bench.json.yaml')
 writeFileSync(file, JSON.stringify(startConfig, null, 2)) // JSON is YAML
-const main = join(root, 'dist', 'src', 'main.js')
 // TOLLGATE_NODE_ARGS passes flags to node for the gateway (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
 // workers inherit them), since NODE_OPTIONS refuses the profiler flags.
 const nodeArgs = (process.env.TOLLGATE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
