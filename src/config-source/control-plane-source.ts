@@ -7,7 +7,7 @@ import type { RedisSettings } from '../config/schema/redis.js'
 import type { Logger } from '../kit/logger.js'
 import type { MerchantDirectory } from '../kit/merchant.js'
 import type { RedisClient } from '../kit/redis.js'
-import { connectRedis } from '../redis/connect.js'
+import { connectRedis, waitReady } from '../redis/connect.js'
 import { CachedMerchantDirectory } from './cached-merchant-directory.js'
 import { Coherence } from './coherence.js'
 import { compileEntity } from './compile-entity.js'
@@ -212,18 +212,4 @@ export class ControlPlaneSource {
     this.missedAtStart ||= starting
     return undefined
   }
-}
-
-/** Resolves once the client is ready or `timeoutMs` passed (commands fail fast before that). */
-async function waitReady (client: RedisClient, timeoutMs: number): Promise<void> {
-  if (client.status === 'ready') return
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, timeoutMs)
-    function done (): void {
-      clearTimeout(timer)
-      client.off('ready', done)
-      resolve()
-    }
-    client.once('ready', done)
-  })
 }

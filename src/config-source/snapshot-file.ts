@@ -1,13 +1,16 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import type { RouteTableDocument } from './l2-redis.js'
 
 /**
  * The last-good route table on local disk: written after each route table a worker applied, read
  * when a node starts while Redis and the config service are both unreachable. Written to a
- * temporary name and renamed, so a crash mid-write leaves the previous file whole.
+ * temporary name and renamed, so a crash mid-write leaves the previous file whole. Its folder is
+ * created when missing (a fresh node's `state/`).
  */
 export async function writeSnapshotFile (path: string, table: RouteTableDocument): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`
+  await mkdir(dirname(path), { recursive: true })
   await writeFile(temporary, JSON.stringify({ version: table.version, document: table.document }))
   await rename(temporary, path)
 }

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module'
 import type { Logger } from '../kit/logger.js'
-import { connectRedis } from '../redis/connect.js'
+import { connectRedis, waitReady } from '../redis/connect.js'
 import { openStore } from './open-store.js'
 import { startAdminServer } from './admin/server.js'
 import { buildOpenApi } from './admin/openapi.js'
@@ -47,6 +47,8 @@ export async function runControlPlane (settings: ControlPlaneSettings, log: Logg
       { store, listNodes: () => listNodes(redis, prefix), openapi: buildOpenApi(packageVersion()) },
       { host: settings.admin.host, port: settings.admin.port, token: settings.admin.token, maxBodyBytes: settings.admin.max_body_bytes, log })
     closers.unshift(() => admin.close())
+    // The relay's first round would fail on a connection still opening, and warn for nothing.
+    await waitReady(redis, redisSettings.connect_timeout_ms)
     relay.start()
     closers.push(() => relay.stop())
     log.info({ admin: `${settings.admin.host}:${admin.address.port}`, rpc: `${settings.rpc.host}:${rpc.port}`, redis_prefix: prefix }, 'control plane running')

@@ -57,3 +57,17 @@ export function connectRedis (settings: RedisSettings, log: Logger, purpose: str
 export function redisReady (client: RedisClient): boolean {
   return client.status === 'ready'
 }
+
+/** Resolves once the client is ready or `timeoutMs` passed (commands fail fast before that). */
+export async function waitReady (client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs)
+    function done (): void {
+      clearTimeout(timer)
+      client.off('ready', done)
+      resolve()
+    }
+    client.once('ready', done)
+  })
+}

@@ -125,6 +125,10 @@ describe('admin API', { skip: await skipUnlessReachable('mysql', MYSQL) }, () =>
     const badConfig = await call('PUT', '/plugins/limits', { name: 'rate-limit', route: 'u1', config: { limit: 'many' } })
     assert.equal(badConfig.status, 400)
     assert.equal(badConfig.body.error.problems[0].path, '/config/limit')
+    // A second binding at the same scope names the first by its admin path, not a list index.
+    const twice = await call('PUT', '/plugins/limits', { name: 'rate-limit', route: 'u0', merchant: 'm1', config: { limit: 6 } })
+    assert.equal(twice.status, 400)
+    assert.match(twice.body.error.problems[0].reason, /already bound at this scope \(route\+merchant\) by \/plugins\/rate-limit@route:u0\+merchant:m1$/)
     assert.equal((await call('DELETE', '/plugins/rate-limit@route:u0+merchant:m1')).status, 204)
   })
 

@@ -30,11 +30,27 @@ export type WriteValidation =
 
 type RouteTableKind = 'service' | 'route' | 'plugin' | 'certificate' | 'gateway'
 
-/** Problems at `prefix` become relative to the body; others are another entity broken by this change. */
-function relativeProblems (problems: readonly ConfigProblem[], prefix: string, describe: (path: string) => string): ConfigProblem[] {
+/**
+ * Problems at `prefix` become relative to the body; others are another entity broken by this
+ * change. Pointers into the validated document inside a reason ("already bound … by /plugins/1")
+ * become the admin API path of that entity ("/plugins/key-auth@route:api").
+ */
+function relativeProblems (problems: readonly ConfigProblem[], prefix: string, doc: Record<string, unknown>): ConfigProblem[] {
+  const describe = entityAt(doc)
   return problems.map((p) => {
-    if (p.path === prefix || p.path.startsWith(prefix + '/')) return { ...p, path: p.path.slice(prefix.length) }
-    return { ...p, path: '', reason: `${describe(p.path)}: ${p.reason}` }
+    const reason = adminPathsIn(p.reason, doc)
+    if (p.path === prefix || p.path.startsWith(prefix + '/')) return { ...p, path: p.path.slice(prefix.length), reason }
+    return { ...p, path: '', reason: `${describe(p.path)}: ${reason}` }
+  })
+}
+
+const DOCUMENT_POINTER = /\/(services|routes|plugins|certificates|merchants)\/(\d+)(?=$|[\s,;:)])/g
+
+function adminPathsIn (reason: string, doc: Record<string, unknown>): string {
+  return reason.replace(DOCUMENT_POINTER, (pointer, list: string, index: string) => {
+    const item = (doc[list] as Body[] | undefined)?.[Number(index)]
+    if (item === undefined) return pointer
+    return `/${list}/${list === 'plugins' ? bindingKey(item) : String(item.id)}`
   })
 }
 
@@ -73,7 +89,7 @@ async function validateRouteTableWrite (db: Queryable, kind: RouteTableKind, key
   const referenced = [...new Set((doc.plugins as Body[]).map((p) => p.merchant).filter((m): m is string => typeof m === 'string'))]
   doc.merchants = (await liveMerchantIds(db, referenced)).map((id) => ({ id }))
   const result = validateConfig(doc, { file: context.source, baseDir: context.baseDir, pluginSchema: context.pluginSchema })
-  if (!result.ok) return { ok: false, problems: relativeProblems(result.problems, prefix, entityAt(doc)) }
+  if (!result.ok) return { ok: false, problems: relativeProblems(result.problems, prefix, doc) }
   if (body === undefined) return { ok: true, body: {} }
   if (kind === 'gateway') return { ok: true, body: result.config.gateway as unknown as Body }
   const normalised = result.config[LIST_OF[kind]].at(-1) as unknown as Body
@@ -84,7 +100,7 @@ async function validateRouteTableWrite (db: Queryable, kind: RouteTableKind, key
 /** Validates a merchant write: the merchant alone, then API keys against other merchants' keys. */
 async function validateMerchantWrite (db: Queryable, key: string, body: Body, context: ValidationContext): Promise<WriteValidation> {
   const result = validateConfig({ merchants: [body] }, { file: context.source, baseDir: context.baseDir, pluginSchema: context.pluginSchema })
-  if (!result.ok) return { ok: false, problems: relativeProblems(result.problems, '/merchants/0', entityAt({ merchants: [body] })) }
+  if (!result.ok) return { ok: false, problems: relativeProblems(result.problems, '/merchants/0', { merchants: [body] }) }
   const merchant = result.config.merchants[0] as unknown as Body & { id: string }
   const keys = credentialKeysOf(merchant)
   if (keys.size === 0) return { ok: true, body: merchant }
