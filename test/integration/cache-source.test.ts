@@ -216,6 +216,21 @@ describe('control-plane config source (one worker)', { skip: await skipUnlessRea
     }
   })
 
+  it('Redis unreachable: a route-table change is installed from the config service within the L1 TTL (issue 7)', async () => {
+    const { source, installed } = await startSource()
+    await redisProxy.setMode({ kind: 'refuse' })
+    redisProxy.cutAll()
+    try {
+      await waitFor('redis down flagged', () => source.stats.redisDown, 3000)
+      // No message and no stream reach this node: only the check against the config service does.
+      await writer.upsert('route', 'api-ttl', { id: 'api-ttl', paths: ['/api-ttl'], service: 'svc' })
+      await waitFor('the route installed from the config service', () => installed.at(-1)?.config.routes.some((r) => r.id === 'api-ttl') === true, 8000)
+      assert.equal(source.stats.routeTableVersion, installed.at(-1)?.version)
+    } finally {
+      await redisProxy.setMode({ kind: 'pass' })
+    }
+  })
+
   it('config service down: L2 and L1 carry on', async () => {
     await writer.upsertMerchant(merchant('m-c1', 'key-cdown-001'))
     const { source, warnings } = await startSource()
