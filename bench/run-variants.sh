@@ -4,7 +4,7 @@
 # table's ratios stand on their own.
 #   npm run build && bench/run-variants.sh [variant ...]      (default: all of them)
 # Variants: core core-node scaling-1 scaling-2 idle-plugins cluster tgrpc grpc targets-10
-#           observability auth
+#           observability control-plane auth
 # BENCH_ROUNDS (default 3 for core and core-node, 2 for the others) and the harness's other
 # settings pass through. Output: bench/results/<UTC time>/<variant>.log (gitignored).
 set -euo pipefail
@@ -36,6 +36,7 @@ for variant in "${variants[@]}"; do
     grpc) harness grpc 2 "openresty-chain tollgate" BENCH_GRPC=1 ;;
     targets-10) harness targets-10 2 "openresty-chain tollgate" BENCH_TARGETS=10 ;;
     observability) harness observability 2 "openresty-chain tollgate" TOLLGATE_OBSERVABILITY=on ;;
+    control-plane) harness control-plane 2 "openresty-chain tollgate" TOLLGATE_SOURCE=control-plane ;;
     auth)
       echo "== auth ($(date -u +%H:%M:%S))"
       node bench/auth-compare.mjs "${BENCH_ROUNDS:-2}" 10 > "$OUT/auth.log" 2>&1 || echo "   (exit $?: see $OUT/auth.log)"
