@@ -13,7 +13,7 @@ HARNESS=${HARNESS:-../shared/bench/run.sh}
 OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 variants=("$@")
-[[ ${#variants[@]} -gt 0 ]] || variants=(core core-node scaling-1 scaling-2 idle-plugins cluster tgrpc grpc targets-10 observability auth)
+[[ ${#variants[@]} -gt 0 ]] || variants=(core core-node scaling-1 scaling-2 idle-plugins cluster tgrpc grpc targets-10 observability control-plane auth)
 
 harness() { # variant rounds gateways env...
   local name=$1 rounds=$2 gateways=$3; shift 3
