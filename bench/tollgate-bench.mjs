@@ -22,6 +22,13 @@
 //                               request-transformer for every other consumer on /api/*, and 50 more
 //                               routes each with jwt, cors, ip-restriction and request-transformer.
 //                               Compare with a run without it: they should cost nothing measurable.
+//   BENCH_TARGETS=N             the service gets N targets (1..12, default 1) that all reach the
+//                               bench upstream, which listens on one IPv4 address only: each target
+//                               spells that address differently (127.0.0.1, 127.0.1, 127.1,
+//                               2130706433, 0x7f000001, ...), which the config takes as distinct
+//                               targets (own id, own balancer state) and net.connect resolves
+//                               numerically. /status/upstreams (TOLLGATE_OBSERVABILITY=on) shows
+//                               each target's requests, to check that the load really spreads.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -60,6 +67,7 @@ if (!['key', 'signature'].includes(auth)) throw new Error(`BENCH_AUTH must be ke
 const redis = ratePolicy === 'cluster'
   ? { host: process.env.BENCH_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT ?? 6379), key_prefix: `tg-bench-${process.pid}:` }
   : undefined
+const targetCount = Number(process.env.BENCH_TARGETS ?? 1)
 const signingSecret = (id) => process.env.BENCH_SIGNING_SECRET ?? `bench-secret-${id}`
 
 // Same format as the harness: "apikey consumer-id limit", '#' starts a comment.
@@ -102,7 +110,7 @@ const config = {
   },
   services: tgrpc
     ? [{ id: 'bench-upstream', protocol: 'tgrpc', targets: [{ host: '127.0.0.1', port: tgrpcPort }] }]
-    : [{ id: 'bench-upstream', targets: [{ host: upstream.hostname, port: Number(upstream.port) }] }],
+    : [{ id: 'bench-upstream', targets: benchTargets(upstream.hostname, Number(upstream.port), targetCount) }],
   routes: [{ id: 'api', service: 'bench-upstream', paths: ['/api/*'], ...(tgrpc ? { tgrpc: { service: 'bench', method: 'echo', forward_query: false } } : {}) }, ...idleRoutes],
   merchants: consumers.map((c) => ({
     id: c.id,
@@ -120,6 +128,43 @@ const config = {
     })),
     ...idleBindings
   ]
+}
+
+/**
+ * `count` targets reaching `host:port`: one is the address as given; more need an IPv4 address,
+ * written in the other forms inet_aton accepts (fewer parts, one 32-bit number, hex, octal).
+ */
+function benchTargets (host, port, count) {
+  if (!Number.isInteger(count) || count < 1) throw new Error(`BENCH_TARGETS must be a positive integer, got ${process.env.BENCH_TARGETS}`)
+  if (count === 1) return [{ host, port }]
+  const spellings = ipv4Spellings(host)
+  if (count > spellings.length) throw new Error(`BENCH_TARGETS=${count}: ${host} has only ${spellings.length} spellings`)
+  return spellings.slice(0, count).map((spelling) => ({ host: spelling, port }))
+}
+
+function ipv4Spellings (address) {
+  const parts = address.split('.').map(Number)
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
+    throw new Error(`BENCH_TARGETS > 1 needs the upstream at an IPv4 address, got ${address}`)
+  }
+  const [a, b, c, d] = parts
+  const whole = ((a << 24) >>> 0) + (b << 16) + (c << 8) + d
+  const hex = (n) => `0x${n.toString(16)}`
+  const octal = (n) => `0${n.toString(8)}`
+  return [...new Set([
+    `${a}.${b}.${c}.${d}`,
+    `${a}.${b}.${(c << 8) + d}`,
+    `${a}.${(b << 16) + (c << 8) + d}`,
+    String(whole),
+    hex(whole),
+    octal(whole),
+    parts.map(hex).join('.'),
+    parts.map(octal).join('.'),
+    `${a}.${b}.${hex((c << 8) + d)}`,
+    `${a}.${hex((b << 16) + (c << 8) + d)}`,
+    `0x${whole.toString(16).padStart(10, '0')}`,
+    hex(whole).toUpperCase()
+  ])]
 }
 
 // TOLLGATE_SOURCE=control-plane: the same entities served through the cache levels instead of the

@@ -108,11 +108,11 @@ void test('a reload that drops a down target reports it up, so no worker keeps i
 
 void test('the report sums the passive states the workers sent', () => {
   const health = new UpstreamHealth(config([1111, 2222], undefined), () => {}, silentLogger)
-  health.onWorkerStates(10, [{ id: '127.0.0.1:1111', ejected_for_ms: 20_000, ejections: 1, consecutive_failures: 0, in_flight: 2 }])
-  health.onWorkerStates(11, [{ id: '127.0.0.1:1111', ejected_for_ms: 0, ejections: 0, consecutive_failures: 3, in_flight: 1 }])
+  health.onWorkerStates(10, [{ id: '127.0.0.1:1111', ejected_for_ms: 20_000, ejections: 1, consecutive_failures: 0, in_flight: 2, requests: 40 }])
+  health.onWorkerStates(11, [{ id: '127.0.0.1:1111', ejected_for_ms: 0, ejections: 0, consecutive_failures: 3, in_flight: 1, requests: 2 }])
   const [first, second] = health.report().services[0]?.targets ?? []
   assert.equal(first?.state, 'ejected')
-  assert.deepEqual(first?.passive, { ejected_in_workers: 1, longest_ejection_left_ms: 20_000, consecutive_failures_max: 3, in_flight: 3 })
+  assert.deepEqual(first?.passive, { ejected_in_workers: 1, longest_ejection_left_ms: 20_000, consecutive_failures_max: 3, in_flight: 3, requests: 42 })
   assert.equal(second?.state, 'healthy')
   health.onWorkerExit(10)
   assert.equal(health.report().workers_reporting, 1)

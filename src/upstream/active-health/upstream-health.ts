@@ -27,6 +27,8 @@ export interface TargetHealthReport {
     readonly longest_ejection_left_ms: number
     readonly consecutive_failures_max: number
     readonly in_flight: number
+    /** Attempts sent to the target, summed over the workers (since each started). */
+    readonly requests: number
   }
 }
 
@@ -102,7 +104,8 @@ export class UpstreamHealth {
             ejected_in_workers: states.filter((s) => s.ejected_for_ms > 0).length,
             longest_ejection_left_ms: Math.max(0, ...states.map((s) => s.ejected_for_ms)),
             consecutive_failures_max: Math.max(0, ...states.map((s) => s.consecutive_failures)),
-            in_flight: states.reduce((sum, s) => sum + s.in_flight, 0)
+            in_flight: states.reduce((sum, s) => sum + s.in_flight, 0),
+            requests: states.reduce((sum, s) => sum + s.requests, 0)
           }
           const state = active !== null && !active.healthy ? 'unhealthy' : passive.ejected_in_workers > 0 ? 'ejected' : 'healthy'
           return { address: id, weight: target.weight, state, active, passive }

@@ -9,6 +9,8 @@ export interface PassiveTargetState {
   readonly ejections: number
   readonly consecutive_failures: number
   readonly in_flight: number
+  /** Attempts sent to it by this worker since the worker started. */
+  readonly requests: number
 }
 
 /** The passive state of every target the worker knows, from its registry. */
@@ -20,7 +22,8 @@ export function passiveStates (registry: TargetRegistry, nowMs: number): Passive
       ejected_for_ms: nowMs < state.ejectedUntilMs ? Math.ceil(state.ejectedUntilMs - nowMs) : 0,
       ejections: state.ejections,
       consecutive_failures: state.consecutiveFailures,
-      in_flight: state.inFlight
+      in_flight: state.inFlight,
+      requests: state.sent
     })
   }
   return states
@@ -28,7 +31,8 @@ export function passiveStates (registry: TargetRegistry, nowMs: number): Passive
 
 /**
  * Sends the worker's passive target states to the primary every `everyMs`, but only when they
- * changed since the last send (an idle worker sends nothing); `ejected_for_ms` is rounded to
+ * changed since the last send (an idle worker sends nothing; a busy one once per tick, as its
+ * request counts move); `ejected_for_ms` is rounded to
  * seconds so a running ejection does not count as a change every tick.
  */
 export class PassiveHealthReporter {
@@ -49,7 +53,7 @@ export class PassiveHealthReporter {
   /** Sends the states now if they changed. */
   tick (): void {
     const states = passiveStates(this.registry, performance.now())
-    const key = JSON.stringify(states.map((s) => [s.id, Math.ceil(s.ejected_for_ms / 1000), s.ejections, s.consecutive_failures, s.in_flight]))
+    const key = JSON.stringify(states.map((s) => [s.id, Math.ceil(s.ejected_for_ms / 1000), s.ejections, s.consecutive_failures, s.in_flight, s.requests]))
     if (key === this.last) return
     this.last = key
     this.send(states)
