@@ -3,6 +3,7 @@ import type { PluginDefinition } from '../kit/plugin.js'
 import { accessLog } from './access-log/index.js'
 import { acl } from './acl/index.js'
 import { cors } from './cors/index.js'
+import { httpLog } from './http-log/index.js'
 import { idempotency } from './idempotency/index.js'
 import { ipRestriction } from './ip-restriction/index.js'
 import { jwt } from './jwt/index.js'
@@ -29,7 +30,8 @@ export const BUNDLED_PLUGINS: readonly AnyPlugin[] = Object.freeze([
   requestTransformer,
   responseTransformer,
   idempotency,
-  accessLog
+  accessLog,
+  httpLog
 ])
 
 const byName = new Map<string, AnyPlugin>(BUNDLED_PLUGINS.map((plugin) => [plugin.name, plugin]))

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compileConfigValidator } from '../_shared/config-validator.js'
-import { makeContext, makeEnv, makeMerchant, type ContextInit, type TestEnv } from '../../../test/support/plugin-context.js'
+import { makeContext, makeEnv, type ContextInit, type TestEnv } from '../../../test/support/plugin-context.js'
+import { FULL_RECORD, FULL_REQUEST } from '../../../test/support/log-record-fixture.js'
 import { createAccessLog, type AccessLogState } from './handler.js'
 import { accessLogSchema } from './schema.js'
 import { fileSink, type LogSink } from './sink.js'
@@ -42,52 +43,13 @@ function setup () {
   return { plugin, pool, path, env, record, compile, log, lines, nextClose }
 }
 
-const FULL: ContextInit = {
-  request: {
-    id: 'req-42',
-    method: 'POST',
-    path: '/v1/orders',
-    query: 'apikey=secret&page=2',
-    clientIp: '198.51.100.9',
-    bodyLength: 321,
-    headers: { 'user-agent': 'sdk/1.2' }
-  },
-  response: { status: 201, bytesSent: 77 },
-  routeId: 'orders',
-  serviceId: 'order-service',
-  merchant: makeMerchant('m-acme'),
-  timings: { startedAtEpochMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678), gatewayMs: 0.4567, upstreamMs: 12.3456, totalMs: 13.0001, phaseMs: { rewrite: 0.1, access: 0.2, content: 0.05 } },
-  upstream: { serviceId: 'order-service', target: '10.0.0.5:8080', attempts: 2, status: 201 },
-  trace: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }
-}
+const FULL = FULL_REQUEST
 
 void test('each request becomes one JSON line with every field', async () => {
   const { env, compile, log, lines } = setup()
   log(compile(), FULL)
   await env.emit('drain')
-  assert.deepEqual(lines(), [{
-    time: '2026-01-02T03:04:05.678Z',
-    request_id: 'req-42',
-    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
-    client_ip: '198.51.100.9',
-    method: 'POST',
-    path: '/v1/orders',
-    status: 201,
-    bytes_sent: 77,
-    request_bytes: 321,
-    duration_ms: 13,
-    gateway_ms: 0.457,
-    upstream_ms: 12.346,
-    route: 'orders',
-    service: 'order-service',
-    merchant: 'm-acme',
-    target: '10.0.0.5:8080',
-    upstream_status: 201,
-    attempts: 2,
-    error_code: null,
-    user_agent: 'sdk/1.2',
-    phase_ms: { rewrite: 0.1, access: 0.2, content: 0.05 }
-  }])
+  assert.deepEqual(lines(), [FULL_RECORD])
 })
 
 void test('the query is logged only with include_query', async () => {

@@ -1,5 +1,5 @@
 import { definePlugin, PRIORITY, type PluginDefinition, type PluginEnv } from '../../kit/plugin.js'
-import { accessLogLine } from './log-line.js'
+import { accessLogLine } from '../_shared/access-log-line.js'
 import { accessLogSchema, type AccessLogConfig } from './schema.js'
 import { LogWriterPool } from './writer-pool.js'
 import type { LogWriter } from './writer.js'

@@ -1,6 +1,6 @@
 export { accessLog, createAccessLog, flushAccessLogs, type AccessLogState } from './handler.js'
 export { accessLogSchema, type AccessLogConfig } from './schema.js'
-export { accessLogLine } from './log-line.js'
+export { accessLogLine } from '../_shared/access-log-line.js'
 export { accessLogStats, LogWriter, type WriterSettings } from './writer.js'
 export { LogWriterPool, type LogWriterPoolOptions } from './writer-pool.js'
 export { defaultSinkFactory, fileSink, stdoutSink, type LogSink, type SinkFactory } from './sink.js'

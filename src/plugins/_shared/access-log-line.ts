@@ -1,3 +1,5 @@
+// The access-log record, one JSON line per request: written to files by access-log and posted to a
+// collector by http-log, so both carry the same fields.
 import type { PluginContext } from '../../kit/context.js'
 
 /** Milliseconds to three decimals; -1 (not measured) becomes null. */

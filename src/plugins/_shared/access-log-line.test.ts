@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { makeContext } from '../../../test/support/plugin-context.js'
-import { accessLogLine } from './log-line.js'
+import { accessLogLine } from './access-log-line.js'
 
 describe('access-log line', () => {
   it('is valid JSON when fields need escaping (quotes, backslashes, control and non-ASCII characters)', () => {

@@ -1,0 +1,5 @@
+export { httpLog, createHttpLog, type HttpLogState } from './handler.js'
+export { httpLogSchema, type HttpLogConfig } from './schema.js'
+export { httpLogStats } from './stats.js'
+export { LogShipper, type ShipperSettings } from './shipper.js'
+export { ShipperPool, type ShipperPoolOptions } from './shipper-pool.js'
