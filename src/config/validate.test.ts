@@ -241,6 +241,22 @@ void test('passive health, panic, slow start and retries: accepted as given, out
   assert.deepEqual(problemsOf(validateConfig(crossed, options)), [['/services/0/passive_health/max_ejection_ms', 'must be at least base_ejection_ms (60000)']])
 })
 
+void test('DNS settings: service dns and gateway.dns accepted as given, bad values refused at their path', () => {
+  const doc = minimalDocument()
+  Object.assign(doc.services[0], { targets: [{ host: 'api.internal', port: 8080 }], dns: { family: 'any', ttl_min_s: 5, ttl_max_s: 60, stale_s: 0 } })
+  doc.gateway = { dns: { servers: ['10.0.0.2', '10.0.0.3:5353', '[fd00::2]:53', 'fd00::3'], timeout_ms: 500, tries: 1 } }
+  const config = configOf(validateConfig(doc, options))
+  assert.deepEqual(config.services[0]?.dns, { family: 'any', ttl_min_s: 5, ttl_max_s: 60, stale_s: 0, default_ttl_s: 30, retry_s: 5 })
+  assert.deepEqual(config.gateway.dns, { servers: ['10.0.0.2', '10.0.0.3:5353', '[fd00::2]:53', 'fd00::3'], timeout_ms: 500, tries: 1 })
+  const bad = minimalDocument()
+  Object.assign(bad.services[0], { dns: { family: 'ipv5', ttl_min_s: 0 } })
+  bad.gateway = { dns: { servers: ['dns.example.com'] } }
+  assert.deepEqual(problemsOf(validateConfig(bad, options)).map(([path]) => path).sort(), ['/gateway/dns/servers/0', '/services/0/dns/family', '/services/0/dns/ttl_min_s'])
+  const crossed = minimalDocument()
+  Object.assign(crossed.services[0], { dns: { ttl_min_s: 600, ttl_max_s: 60 } })
+  assert.deepEqual(problemsOf(validateConfig(crossed, options)), [['/services/0/dns/ttl_max_s', 'must be at least ttl_min_s (600)']])
+})
+
 void test('schema problems and cross-check problems are reported together', () => {
   const doc = minimalDocument()
   doc.routes.push({ id: 'r2', service: 'ghost', paths: ['/r2'] }, { id: 'r3', service: 'orders', paths: [] })

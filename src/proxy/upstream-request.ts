@@ -21,6 +21,7 @@ export function upstreamHost (ctx: RequestContext, target: Target, preserveHost:
     if (clientHost !== '') return clientHost
   }
   const defaultPort = protocol === 'https' ? 443 : 80
-  const host = target.host.includes(':') ? `[${target.host}]` : target.host
+  const name = target.hostName ?? target.host
+  const host = name.includes(':') ? `[${name}]` : name
   return target.port === defaultPort ? host : `${host}:${target.port}`
 }

@@ -1,6 +1,6 @@
 import { compileTgRpcRoute } from '../conversion/tgrpc/route-call.js'
 import { performance } from 'node:perf_hooks'
-import type { GatewayConfig, PluginBindingConfig, RouteConfig, ServiceConfig } from '../config/gateway-config.js'
+import type { GatewayConfig, PluginBindingConfig, RouteConfig } from '../config/gateway-config.js'
 import type { Logger } from '../kit/logger.js'
 import type { PluginDefinition, PluginEnv } from '../kit/plugin.js'
 import type { MerchantDirectory } from '../kit/merchant.js'
@@ -8,14 +8,11 @@ import type { RedisHandle } from '../kit/redis.js'
 import { ChainIndex, type ScopedBinding } from '../pipeline/compile.js'
 import { TrustedProxies } from '../pipeline/forwarded.js'
 import { compileRouter } from '../router/router.js'
-import { createBalancer, type BalancerOptions } from '../upstream/balancers/registry.js'
-import { HealthAwareBalancer, type HealthOptions } from '../upstream/health/health-aware-balancer.js'
-import { RetryBudget } from '../upstream/retry-budget.js'
-import { activeRecoveryMs } from '../upstream/active-health/settings.js'
 import type { TargetRegistry } from '../upstream/targets.js'
-import { toTargets } from '../upstream/targets.js'
 import type { ServiceRuntime } from '../upstream/service.js'
 import type { UpstreamTimeouts } from '../upstream/transport/transport.js'
+import type { DnsCache } from '../upstream/dns/dns-cache.js'
+import { buildService, followHostNames } from './build-service.js'
 import { InMemoryMerchantDirectory } from './merchant-directory.js'
 import type { RouteRuntime, Snapshot } from './snapshot.js'
 import type { TransportPool } from './transports.js'
@@ -26,6 +23,8 @@ export interface SnapshotDeps {
   readonly findPlugin: (name: string) => PluginDefinition<any, any> | undefined // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly targets: TargetRegistry
   readonly transports: TransportPool
+  /** The worker's answers for target host names (undefined: names are left to the system on connect). */
+  readonly dns?: DnsCache | undefined
   readonly events: WorkerEvents
   readonly log: Logger
   readonly workerId: number
@@ -45,23 +44,9 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
   const services = new Map<string, ServiceRuntime>()
   const members = new Map<string, string[]>()
   for (const service of config.services) {
-    const targets = toTargets(service.targets)
-    members.set(service.id, targets.map((target) => target.id))
-    const balancer = createBalancer(service.balancer, targets, deps.targets, balancerOptions(service))
-    services.set(service.id, {
-      id: service.id,
-      protocol: service.protocol,
-      tgrpc: service.protocol === 'tgrpc' ? deps.transports.tgRpcFor(service) : undefined,
-      basePath: service.path,
-      balancer: new HealthAwareBalancer(balancer, targets, deps.targets, healthOptions(service, deps.log)),
-      transport: deps.transports.forService(service),
-      timeouts: { connectMs: service.timeouts.connect_ms, sendMs: service.timeouts.send_ms, readMs: service.timeouts.read_ms },
-      retry: {
-        count: service.retries.count,
-        onStatuses: new Set(service.retries.on_statuses),
-        budget: new RetryBudget(service.retries.budget_percent, service.retries.budget_min_per_second)
-      }
-    })
+    const runtime = buildService(service, deps)
+    members.set(service.id, runtime.targets.map((target) => target.id))
+    services.set(service.id, runtime)
   }
   const routes = new Map<string, RouteRuntime>()
   for (const route of config.routes) {
@@ -75,9 +60,15 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
     })
   }
   const bindings = compileBindings(config, merchants, deps)
-  // Last, once nothing can refuse this version: targets that joined a running service ramp up.
+  // Last, once nothing can refuse this version: targets that joined a running service ramp up,
+  // and services follow the DNS answers of their host names until the version is replaced.
   const nowMs = performance.now()
   for (const id of deps.targets.enrol(members)) deps.targets.startRamp(id, nowMs)
+  const unfollow: Array<() => void> = []
+  for (const service of config.services) {
+    const stop = followHostNames(services.get(service.id) as ServiceRuntime, service, deps)
+    if (stop !== undefined) unfollow.push(stop)
+  }
   const settings = config.gateway
   return {
     version,
@@ -103,7 +94,8 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
       fromAnyPeer: settings.request_id.trust_incoming_from_any
     },
     inFlight: 0,
-    retired: false
+    retired: false,
+    detach: () => { for (const stop of unfollow.splice(0)) stop() }
   }
 }
 
@@ -115,39 +107,6 @@ function routeTimeouts (route: RouteConfig, service: UpstreamTimeouts | undefine
     connectMs: own.connect_ms ?? service.connectMs,
     sendMs: own.send_ms ?? service.sendMs,
     readMs: own.read_ms ?? service.readMs
-  }
-}
-
-/** The service's balancer options; an error counts as at least the read timeout unless configured. */
-function balancerOptions (service: ServiceConfig): BalancerOptions {
-  return {
-    hashOn: service.hash_on,
-    ...(service.hash_on === 'header' ? { hashHeader: service.hash_header } : {}),
-    decayMs: service.ewma_decay_ms,
-    errorPenaltyMs: service.ewma_error_penalty_ms ?? service.timeouts.read_ms
-  }
-}
-
-/** Passive health, panic mode and slow start of a service, from its config. */
-function healthOptions (service: ServiceConfig, log: Logger): HealthOptions {
-  const p = service.passive_health
-  return {
-    serviceId: service.id,
-    panicThresholdPercent: service.panic_threshold_percent,
-    slowStartMs: service.slow_start_ms,
-    activeRecoveryMs: activeRecoveryMs(service),
-    log,
-    passive: {
-      enabled: p.enabled,
-      consecutiveFailures: p.consecutive_failures,
-      failureRatePercent: p.failure_rate_percent,
-      windowMs: p.window_ms,
-      minRequests: p.min_requests,
-      baseEjectionMs: p.base_ejection_ms,
-      maxEjectionMs: p.max_ejection_ms,
-      ejectionJitterMs: p.ejection_jitter_ms,
-      maxEjectedPercent: p.max_ejected_percent
-    }
   }
 }
 

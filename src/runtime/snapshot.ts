@@ -46,4 +46,6 @@ export interface Snapshot {
   inFlight: number
   /** Set when a newer snapshot replaced this one. */
   retired: boolean
+  /** Stops what keeps the snapshot's services up to date (DNS answers); called when it is replaced. */
+  readonly detach: () => void
 }

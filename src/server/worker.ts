@@ -10,7 +10,7 @@ import { retireIfIdle } from '../runtime/retire.js'
 import type { Snapshot } from '../runtime/snapshot.js'
 import { TransportPool } from '../runtime/transports.js'
 import { WorkerEvents } from '../runtime/worker-events.js'
-import { TargetRegistry, targetId } from '../upstream/targets.js'
+import { TargetRegistry } from '../upstream/targets.js'
 import { PassiveHealthReporter } from '../upstream/health/passive-report.js'
 import type { TargetHealthMessage } from '../upstream/active-health/upstream-health.js'
 import { performance } from 'node:perf_hooks'
@@ -26,6 +26,9 @@ import { observability } from '../tracing/observability-settings.js'
 import { answerProfilerRequest } from '../profiler/worker-profiler.js'
 import type { ControlPlaneSource } from '../config-source/control-plane-source.js'
 import type { MerchantDirectory } from '../kit/merchant.js'
+import { dnsCacheFor, type DnsCacheInUse } from '../upstream/dns/dns-cache.js'
+import { wantedNamesOf } from '../upstream/dns/resolved-targets.js'
+import { resolverSettingsOf } from '../upstream/dns/settings.js'
 
 /**
  * A worker process: holds the request path. Receives config versions from the primary, compiles
@@ -44,7 +47,8 @@ export class Worker implements RequestDriver {
   private pluginsDir: string | undefined
   /** Ships metric totals to the primary. */
   readonly reporter: WorkerReporter
-  private serviceTargets: ReadonlyMap<string, readonly string[]> = new Map()
+  /** Answers for target host names, with the `gateway.dns` settings (as JSON) they were made with. */
+  private dns: DnsCacheInUse | undefined
   /** The control-plane config source, while the bootstrap names one (its settings as JSON). */
   private source: { settings: string, source: ControlPlaneSource } | undefined
   /** Whether this worker writes the node heartbeat and the last-good route table file. */
@@ -57,7 +61,7 @@ export class Worker implements RequestDriver {
     addWorkerCollectors({
       slot: process.env.TOLLGATE_WORKER_SLOT ?? String(cluster.worker?.id ?? 0),
       targets: this.targets,
-      serviceTargets: () => this.serviceTargets,
+      serviceTargets: () => new Map([...this.snapshot?.services.values() ?? []].map((s) => [s.id, s.targets.map((t) => t.id)])),
       nowMs: () => performance.now()
     })
     addRedisPluginCollectors()
@@ -113,22 +117,38 @@ export class Worker implements RequestDriver {
   /** Compiles and swaps in a config version; listeners are opened with the first one. */
   private async install (config: GatewayConfig, version: number, merchants: MerchantDirectory | undefined): Promise<number[]> {
     const plugins = await this.pluginsFor(config.gateway.plugins_dir)
-    const next = buildSnapshot(config, version, {
-      merchants,
-      findPlugin: (name) => plugins.find(name),
-      targets: this.targets,
-      transports: this.transports,
-      events: this.events,
-      log: this.log,
-      workerId: cluster.worker?.id ?? 0,
-      redis: this.redis.handleFor(config.gateway.redis)
-    })
+    // Names are resolved before the version is compiled: the request path only reads answers.
+    const dnsInUse = dnsCacheFor(this.dns, resolverSettingsOf(config.gateway), this.log)
+    const dns = dnsInUse.cache
+    const names = wantedNamesOf(config.services)
+    await dns.prepare(names)
+    let next: Snapshot
+    try {
+      next = buildSnapshot(config, version, {
+        merchants,
+        dns,
+        findPlugin: (name) => plugins.find(name),
+        targets: this.targets,
+        transports: this.transports,
+        events: this.events,
+        log: this.log,
+        workerId: cluster.worker?.id ?? 0,
+        redis: this.redis.handleFor(config.gateway.redis)
+      })
+    } catch (error) {
+      if (this.dns !== dnsInUse) dns.stop()
+      throw error
+    }
     if ('level' in this.log) (this.log as { level: string }).level = config.gateway.log.level
-    this.serviceTargets = new Map(config.services.map((s) => [s.id, s.targets.map((t) => targetId(t.host, t.port))]))
     this.reporter.configure(config.gateway)
     observability.configure(config.gateway, this.log)
     // Targets no service lists any more are forgotten once idle; the others keep their counters.
-    this.targets.prune(config.services.flatMap((s) => s.targets.map((t) => targetId(t.host, t.port))))
+    this.targets.prune(this.targets.listedIds())
+    dns.retain(names)
+    if (this.dns !== dnsInUse) {
+      this.dns?.cache.stop()
+      this.dns = dnsInUse
+    }
     if (this.listeners === undefined) {
       this.listeners = new ListenerSet(config, (request, sink) => { handleRequest(this, request, sink) }, this.log)
       const ports = await this.listeners.open()
@@ -159,6 +179,7 @@ export class Worker implements RequestDriver {
     await observability.flush()
     await this.events.emitAndWait('drain', 2000)
     await this.stopSource()
+    this.dns?.cache.stop()
     await this.transports.closeAll()
   }
 
@@ -180,6 +201,7 @@ export class Worker implements RequestDriver {
     const previous = this.snapshot
     this.snapshot = next
     if (previous !== undefined) {
+      previous.detach()
       previous.retired = true
       retireIfIdle(previous)
     }

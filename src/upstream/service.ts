@@ -1,7 +1,7 @@
 import type { TgRpcClients } from '../conversion/tgrpc/clients.js'
 import type { HealthAwareBalancer } from './health/health-aware-balancer.js'
 import type { RetryBudget } from './retry-budget.js'
-import type { UpstreamTimeouts, UpstreamTransport } from './transport/transport.js'
+import type { Target, UpstreamTimeouts, UpstreamTransport } from './transport/transport.js'
 
 /** When a failed attempt is tried again on another target (`src/proxy/exchange.ts` applies it). */
 export interface RetryPolicy {
@@ -21,8 +21,15 @@ export interface ServiceRuntime {
   readonly tgrpc: TgRpcClients | undefined
   /** Prefixed to the upstream path ('' for none, never a trailing '/'). */
   readonly basePath: string
-  /** The service's balancer with passive health in front (`health/health-aware-balancer.ts`). */
-  readonly balancer: HealthAwareBalancer
+  /**
+   * The service's balancer with passive health in front (`health/health-aware-balancer.ts`).
+   * Replaced, never changed in place, when the addresses of a target host name change
+   * (`runtime/build-service.ts`); per-target state lives in the worker's registry, so an attempt
+   * picked from the previous balancer ends correctly on this one.
+   */
+  balancer: HealthAwareBalancer
+  /** The targets `balancer` spreads over: the configured addresses and the current addresses of host names. */
+  targets: readonly Target[]
   readonly transport: UpstreamTransport
   readonly timeouts: UpstreamTimeouts
   readonly retry: RetryPolicy

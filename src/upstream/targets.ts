@@ -203,6 +203,24 @@ export class TargetRegistry {
     return joined
   }
 
+  /**
+   * Records new target ids for one service, the others unchanged (the addresses of a name changed
+   * after a DNS refresh); returns the joiners, as `enrol` does.
+   */
+  enrolService (serviceId: string, ids: readonly string[]): Set<string> {
+    const services = new Map<string, readonly string[]>()
+    for (const [id, members] of this.members) services.set(id, [...members])
+    services.set(serviceId, ids)
+    return this.enrol(services)
+  }
+
+  /** Every target id some service of the running config lists now. */
+  listedIds (): Set<string> {
+    const ids = new Set<string>()
+    for (const members of this.members.values()) for (const id of members) ids.add(id)
+    return ids
+  }
+
   /** Starts the slow-start ramp of `id` at `nowMs` (clock ms). */
   startRamp (id: string, nowMs: number): void {
     this.get(id).rampFromMs = nowMs

@@ -41,8 +41,9 @@ export class UpstreamServer {
     this.handler = handler
   }
 
-  async listen (): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
+  /** Listens on `host` (default 127.0.0.1) and `port` (default a free one); resolves with the port. */
+  async listen (port = 0, host = '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(port, host, resolve))
     return (this.server.address() as AddressInfo).port
   }
 

@@ -9,7 +9,7 @@ import { reportDuplicates, usableItems, type Item } from './items.js'
  * Reports a target listed twice in one service (balancer state is kept per address, so two
  * entries would silently share it; raise the weight instead), `hash_on: header` without
  * `hash_header` (or `hash_header` with another `hash_on`), `passive_health.max_ejection_ms` below
- * `base_ejection_ms` and a `tls.ca_file` that cannot be read.
+ * `base_ejection_ms`, `dns.ttl_max_s` below `dns.ttl_min_s` and a `tls.ca_file` that cannot be read.
  */
 export function checkServices (services: ReadonlyArray<Item<ServiceEntry>>, baseDir: string, problems: ProblemList): void {
   for (const { index, entry } of services) {
@@ -18,6 +18,7 @@ export function checkServices (services: ReadonlyArray<Item<ServiceEntry>>, base
     if (entry.hash_on === 'header' && entry.hash_header === undefined) problems.add(`/services/${index}/hash_header`, "required when hash_on is 'header'")
     if (entry.hash_on !== 'header' && entry.hash_header !== undefined) problems.add(`/services/${index}/hash_header`, `only used when hash_on is 'header' (hash_on is '${entry.hash_on}')`)
     if (entry.passive_health.max_ejection_ms < entry.passive_health.base_ejection_ms) problems.add(`/services/${index}/passive_health/max_ejection_ms`, `must be at least base_ejection_ms (${entry.passive_health.base_ejection_ms})`)
+    if (entry.dns.ttl_max_s < entry.dns.ttl_min_s) problems.add(`/services/${index}/dns/ttl_max_s`, `must be at least ttl_min_s (${entry.dns.ttl_min_s})`)
     const caFile = entry.tls.ca_file
     if (caFile === undefined) continue
     const path = resolve(baseDir, caFile)

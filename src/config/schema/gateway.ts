@@ -65,6 +65,14 @@ export const GatewaySchema = Type.Object({
   log: Section({
     level: StringEnum(LOG_LEVELS, 'Least severe level written; default "info".', 'info')
   }, 'Logging; default {}.'),
+  dns: Section({
+    servers: Type.Array(Type.String({
+      pattern: '^(\\d{1,3}(\\.\\d{1,3}){3}(:\\d{1,5})?|\\[[0-9A-Fa-f:]+\\](:\\d{1,5})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:]*)$',
+      description: 'A DNS server: an IP address, optionally with a port ("10.0.0.2:5353", "[fd00::2]:53").'
+    }), { maxItems: 8, default: [], description: 'DNS servers that resolve target host names; default [] (those of the system, /etc/resolv.conf).' }),
+    timeout_ms: TimeoutMs('Time limit of one DNS query; default 2000.', 2000),
+    tries: PositiveInt('Tries per DNS server before a resolution fails; default 2.', 2, 10)
+  }, 'DNS resolution of target host names (see services[].dns); default {}.'),
   status: Type.Optional(StatusSchema),
   metrics: MetricsSchema,
   tracing: TracingSchema,

@@ -27,6 +27,7 @@ void test('an empty document is valid and gets every global default', () => {
     trusted_proxies: [],
     forwarded: { x_forwarded_for: true, x_forwarded_proto: true, x_forwarded_host: true, x_forwarded_port: true, via: true },
     log: { level: 'info' },
+    dns: { servers: [], timeout_ms: 2000, tries: 2 },
     metrics: { enabled: true, push_interval_ms: 1000, merchant_label_cap: 0 },
     tracing: { enabled: true, trust_incoming_from_any: false },
     restart_backoff: { initial_ms: 100, max_ms: 10000 }
@@ -62,6 +63,7 @@ void test('entity defaults are applied', () => {
     retries: { count: 1, on_statuses: [], budget_percent: 20, budget_min_per_second: 10 },
     path: '',
     tls: { verify: true },
+    dns: { family: 'ipv4', ttl_min_s: 1, ttl_max_s: 3600, stale_s: 300, default_ttl_s: 30, retry_s: 5 },
     keepalive: { max_idle_per_target: 64, idle_timeout_ms: 60000 }
   })
   assert.deepEqual(config.routes[0], { id: 'orders-api', service: 'orders', paths: ['/orders/*'], strip_path: false, preserve_host: false, retryable: false, priority: 0 })

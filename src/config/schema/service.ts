@@ -13,6 +13,9 @@ export const BALANCERS = ['p2c-peak-ewma', 'least-connections', 'round-robin', '
 /** What `consistent-hash` hashes a request on. */
 export const HASH_ON = ['ip', 'merchant', 'header', 'path'] as const
 
+/** Which address families a target host name is resolved to. */
+export const DNS_FAMILIES = ['ipv4', 'ipv6', 'any'] as const
+
 /** An integer percent, 0..100. */
 const Percent = (description: string, defaultValue: number) => Type.Integer({ minimum: 0, maximum: 100, default: defaultValue, description })
 /** A duration in milliseconds where 0 means "none", up to one day. */
@@ -86,6 +89,14 @@ export const ServiceSchema = Type.Object({
     servername: Type.Optional(Type.String({ minLength: 1, description: 'SNI name and name to verify; default the target host.' })),
     ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of trusted CAs, relative to the config file; default the system CAs.' }))
   }, 'TLS to the targets (https only); default {}.'),
+  dns: Section({
+    family: StringEnum(DNS_FAMILIES, 'Addresses a target host name resolves to: ipv4 (A records), ipv6 (AAAA) or any (both); default "ipv4".', 'ipv4'),
+    ttl_min_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 1, description: 'An answer is kept at least this long, whatever its TTL, seconds; default 1.' }),
+    ttl_max_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600, description: 'An answer is kept at most this long, whatever its TTL, seconds (at least ttl_min_s); default 3600.' }),
+    stale_s: Type.Integer({ minimum: 0, maximum: 86_400, default: 300, description: 'While DNS fails, the last good answer is still used this long after it expired, seconds; default 300.' }),
+    default_ttl_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 30, description: 'TTL of an answer from the system resolver (hosts file, e.g. localhost), which gives none, seconds; default 30.' }),
+    retry_s: Type.Integer({ minimum: 1, maximum: 3600, default: 5, description: 'After a failed resolution, the next try comes this long later, seconds; default 5.' })
+  }, 'Resolution of target host names (IP addresses are used as they are): each address becomes a target; default {}.'),
   keepalive: Section({
     max_idle_per_target: Type.Integer({ minimum: 0, maximum: 100_000, default: 64, description: 'Idle connections kept per target; 0 disables keep-alive; default 64.' }),
     idle_timeout_ms: TimeoutMs('How long an idle upstream connection is kept; default 60000.', 60_000)

@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../../config/gateway-config.js'
 import type { Logger } from '../../kit/logger.js'
-import { targetId } from '../targets.js'
+import { targetId, toTargets } from '../targets.js'
+import type { Target } from '../transport/transport.js'
 import { probe as httpProbe, type ProbeRequest, type ProbeResult } from './probe.js'
 import { activeCheckSettings, type ActiveCheckSettings } from './settings.js'
 import { TargetCheck, type TargetCheckReport } from './target-check.js'
@@ -15,11 +16,16 @@ export interface CheckerOptions {
   readonly log?: Logger
 }
 
+/** The targets of a service to check: by default its configured entries; with DNS, the resolved addresses. */
+export type TargetsOf = (service: ServiceConfig) => readonly Target[]
+
 interface Entry {
   readonly serviceId: string
   readonly id: string
   readonly host: string
   readonly port: number
+  /** The configured host name when `host` is one of its addresses. */
+  readonly hostName: string | undefined
   settings: ActiveCheckSettings
   readonly check: TargetCheck
   timer: NodeJS.Timeout | undefined
@@ -49,14 +55,14 @@ export class ActiveHealthChecker {
     this.log = options.log
   }
 
-  /** Starts, keeps or stops checks to match the services of a config version. */
-  update (services: readonly ServiceConfig[]): void {
+  /** Starts, keeps or stops checks to match the services of a config version (and the current addresses of their host names). */
+  update (services: readonly ServiceConfig[], targetsOf: TargetsOf = (service) => toTargets(service.targets)): void {
     const wanted = new Set<string>()
     for (const service of services) {
       const settings = activeCheckSettings(service)
       if (settings === undefined) continue
-      for (const target of service.targets) {
-        const id = targetId(target.host, target.port)
+      for (const target of targetsOf(service)) {
+        const id = target.id
         const key = `${service.id}\0${id}`
         wanted.add(key)
         const existing = this.entries.get(key)
@@ -65,7 +71,7 @@ export class ActiveHealthChecker {
           existing.check.thresholds = settings
           continue
         }
-        const entry: Entry = { serviceId: service.id, id, host: target.host, port: target.port, settings, check: new TargetCheck(settings), timer: undefined, removed: false }
+        const entry: Entry = { serviceId: service.id, id, host: target.host, port: target.port, hostName: target.hostName, settings, check: new TargetCheck(settings), timer: undefined, removed: false }
         this.entries.set(key, entry)
         this.schedule(entry, Math.floor(Math.random() * settings.intervalMs))
       }
@@ -109,7 +115,8 @@ export class ActiveHealthChecker {
       host: entry.host,
       port: entry.port,
       path: s.path,
-      hostHeader: s.hostHeader ?? entry.id,
+      hostHeader: s.hostHeader ?? (entry.hostName === undefined ? entry.id : targetId(entry.hostName, entry.port)),
+      servername: entry.hostName,
       https: s.https,
       tlsVerify: s.tlsVerify,
       timeoutMs: s.timeoutMs

@@ -13,6 +13,8 @@ export interface ProbeRequest {
   /** Verify the target's certificate (https only). */
   readonly tlsVerify: boolean
   readonly timeoutMs: number
+  /** TLS server name when `host` is an address resolved from this name; default `host` unless it is an address. */
+  readonly servername?: string | undefined
 }
 
 /** The outcome of one check: the status when an answer came, else the reason it failed. */
@@ -38,7 +40,7 @@ export function probe (request: ProbeRequest): Promise<ProbeResult> {
       method: 'GET',
       agent: false,
       headers: { host: request.hostHeader, 'user-agent': 'tollgate-health-check', connection: 'close' },
-      ...(request.https ? { rejectUnauthorized: request.tlsVerify, servername: isIp(request.host) ? undefined : request.host } : {})
+      ...(request.https ? { rejectUnauthorized: request.tlsVerify, servername: request.servername ?? (isIp(request.host) ? undefined : request.host) } : {})
     }
     const req = (request.https ? https : http).request(options, (res) => {
       res.resume()

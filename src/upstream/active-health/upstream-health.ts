@@ -1,8 +1,10 @@
 import type { GatewayConfig } from '../../config/gateway-config.js'
 import type { Logger } from '../../kit/logger.js'
 import type { PassiveTargetState } from '../health/passive-report.js'
-import { targetId } from '../targets.js'
-import { ActiveHealthChecker, type CheckerOptions } from './active-checker.js'
+import { dnsCacheFor, type DnsCacheInUse } from '../dns/dns-cache.js'
+import { resolveTargets, wantedNamesOf } from '../dns/resolved-targets.js'
+import { resolverSettingsOf } from '../dns/settings.js'
+import { ActiveHealthChecker, type CheckerOptions, type TargetsOf } from './active-checker.js'
 import type { TargetCheckReport } from './target-check.js'
 
 /** A verdict of the primary's checks, as broadcast to the workers. */
@@ -16,6 +18,8 @@ export interface TargetHealthMessage {
 /** One target in the health report. */
 export interface TargetHealthReport {
   readonly address: string
+  /** The configured host name the address was resolved from; absent for a configured address. */
+  readonly host_name?: string
   readonly weight: number
   /** `unhealthy`: found down by active checks; `ejected`: ejected by at least one worker; else `healthy`. */
   readonly state: 'healthy' | 'unhealthy' | 'ejected'
@@ -48,17 +52,36 @@ export class UpstreamHealth {
   private config: GatewayConfig
   private readonly checker: ActiveHealthChecker
   private readonly passive = new Map<number, readonly PassiveTargetState[]>()
+  /** The primary's own answers for target host names: checks and the report follow the resolved addresses, as the workers' balancers do. */
+  private dns: DnsCacheInUse | undefined
+  private readonly targetsOf: TargetsOf = (service) => resolveTargets(service.targets, service.dns.family, (name, family) => this.dns?.cache.addresses(name, family))
 
-  constructor (config: GatewayConfig, broadcast: (message: TargetHealthMessage) => void, log: Logger, options: Omit<CheckerOptions, 'log'> = {}) {
+  constructor (config: GatewayConfig, broadcast: (message: TargetHealthMessage) => void, private readonly log: Logger, options: Omit<CheckerOptions, 'log'> = {}) {
     this.config = config
     this.checker = new ActiveHealthChecker((serviceId, id, healthy) => broadcast({ type: 'target-health', serviceId, targetId: id, healthy }), { ...options, log })
-    this.checker.update(config.services)
+    this.update(config)
   }
 
-  /** A new config version: checks follow its services. */
+  /** A new config version: checks follow its services (and, once resolved, the addresses of their host names). */
   update (config: GatewayConfig): void {
     this.config = config
-    this.checker.update(config.services)
+    this.checker.update(config.services, this.targetsOf)
+    void this.resolveNames(config)
+  }
+
+  /** Resolves the config's host names (a failure leaves a name unresolved: it is checked by name). */
+  private async resolveNames (config: GatewayConfig): Promise<void> {
+    const names = wantedNamesOf(config.services)
+    if (names.length === 0 && this.dns === undefined) return
+    const inUse = dnsCacheFor(this.dns, resolverSettingsOf(config.gateway), this.log)
+    if (inUse !== this.dns) {
+      this.dns?.cache.stop()
+      this.dns = inUse
+      inUse.cache.onChange(() => this.checker.update(this.config.services, this.targetsOf))
+    }
+    await inUse.cache.prepare(names)
+    inUse.cache.retain(names)
+    if (this.config === config) this.checker.update(config.services, this.targetsOf)
   }
 
   /** A worker (new or restarted) is ready: it hears of every target down now. */
@@ -78,6 +101,7 @@ export class UpstreamHealth {
 
   stop (): void {
     this.checker.stop()
+    this.dns?.cache.stop()
   }
 
   /** The report: per service, per target, active and passive state. */
@@ -96,8 +120,8 @@ export class UpstreamHealth {
       services: this.config.services.map((service) => ({
         id: service.id,
         active_checks: service.health_checks.active !== undefined,
-        targets: service.targets.map((target) => {
-          const id = targetId(target.host, target.port)
+        targets: this.targetsOf(service).map((target) => {
+          const id = target.id
           const active = this.checker.reportOf(service.id, id) ?? null
           const states = byTarget.get(id) ?? []
           const passive = {
@@ -108,7 +132,7 @@ export class UpstreamHealth {
             requests: states.reduce((sum, s) => sum + s.requests, 0)
           }
           const state = active !== null && !active.healthy ? 'unhealthy' : passive.ejected_in_workers > 0 ? 'ejected' : 'healthy'
-          return { address: id, weight: target.weight, state, active, passive }
+          return { address: id, ...(target.hostName === undefined ? {} : { host_name: target.hostName }), weight: target.weight, state, active, passive }
         })
       }))
     }

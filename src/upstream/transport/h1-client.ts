@@ -100,7 +100,7 @@ class H1Transport implements UpstreamTransport, PoolOwner {
     const socket = tlsConnect({
       host,
       port,
-      servername: this.servername ?? (isIP(host) === 0 ? host : undefined),
+      servername: this.servername ?? pool.target.hostName ?? (isIP(host) === 0 ? host : undefined),
       rejectUnauthorized: this.rejectUnauthorized,
       secureContext: this.secureContext,
       session: pool.tlsSession,

@@ -3,9 +3,15 @@ import type { Readable } from 'node:stream'
 /** One backend address. `id` is `host:port` and keys per-target state across reloads. */
 export interface Target {
   readonly id: string
+  /** What is connected to: an IP address, or a name the system resolves on connect. */
   readonly host: string
   readonly port: number
   readonly weight: number
+  /**
+   * The configured host name when `host` is one of its resolved addresses (`src/upstream/dns/`):
+   * sent as the Host header and the TLS server name instead of the address. Absent otherwise.
+   */
+  readonly hostName?: string
 }
 
 /** Timeouts of one upstream attempt, in milliseconds. */

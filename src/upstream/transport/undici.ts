@@ -60,6 +60,7 @@ class UndiciTransport implements UpstreamTransport {
     if (pool === undefined) {
       const o = this.options
       const https = o.protocol === 'https'
+      const servername = o.tlsServername ?? target.hostName
       pool = new Pool(`${o.protocol}://${hostForUrl(target.host)}:${target.port}`, {
         keepAliveTimeout: o.idleTimeoutMs,
         keepAliveMaxTimeout: o.idleTimeoutMs,
@@ -69,7 +70,7 @@ class UndiciTransport implements UpstreamTransport {
           ...(https
             ? {
                 rejectUnauthorized: o.tlsVerify !== false,
-                ...(o.tlsServername !== undefined ? { servername: o.tlsServername } : {}),
+                ...(servername !== undefined ? { servername } : {}),
                 ...(o.tlsCa !== undefined ? { ca: [...rootCertificates, o.tlsCa] } : {})
               }
             : {})
