@@ -6,6 +6,7 @@ import { after, test } from 'node:test'
 import { validateConfig } from '../../config/validate.js'
 import type { GatewayConfig } from '../../config/gateway-config.js'
 import { silentLogger } from '../../observability/log.js'
+import { DnsResponder } from '../../../test/support/dns-responder.js'
 import { UpstreamHealth, type TargetHealthMessage } from './upstream-health.js'
 
 const servers: http.Server[] = []
@@ -117,4 +118,33 @@ void test('the report sums the passive states the workers sent', () => {
   health.onWorkerExit(10)
   assert.equal(health.report().workers_reporting, 1)
   assert.equal(health.report().services[0]?.targets[0]?.state, 'healthy')
+})
+
+void test('a host name is checked at the address it resolves to, with the name as Host; checks follow a DNS change', async () => {
+  const responder = new DnsResponder()
+  const dnsServer = await responder.listen()
+  const a = await healthServer()
+  responder.set('checked.test', [{ address: '127.0.0.1', ttlSeconds: 1 }])
+  const result = validateConfig({
+    gateway: { dns: { servers: [dnsServer], timeout_ms: 300, tries: 1 } },
+    services: [{ id: 'svc', targets: [{ host: 'checked.test', port: a.port }], dns: { ttl_min_s: 1 }, health_checks: { active: fast } }]
+  }, { file: 'test', baseDir: process.cwd(), pluginSchema: () => undefined })
+  assert.ok(result.ok)
+  const verdicts: TargetHealthMessage[] = []
+  const health = new UpstreamHealth(result.config, (m) => verdicts.push(m), silentLogger)
+  try {
+    await until(() => a.checks.includes(`/health checked.test:${a.port}`))
+    assert.deepEqual(health.report().services[0]?.targets.map((t) => [t.address, t.host_name]), [[`127.0.0.1:${a.port}`, 'checked.test']])
+    a.status.code = 503
+    await until(() => verdicts.length === 1)
+    assert.deepEqual(verdicts[0], { type: 'target-health', serviceId: 'svc', targetId: `127.0.0.1:${a.port}`, healthy: false })
+    // The name moves to an address nothing listens on: the down address is dropped and reported up.
+    responder.set('checked.test', [{ address: '127.0.0.3', ttlSeconds: 1 }])
+    await until(() => verdicts.length === 2, 10_000)
+    assert.deepEqual(verdicts[1], { type: 'target-health', serviceId: 'svc', targetId: `127.0.0.1:${a.port}`, healthy: true })
+    assert.deepEqual(health.report().services[0]?.targets.map((t) => t.address), [`127.0.0.3:${a.port}`])
+  } finally {
+    health.stop()
+    await responder.close()
+  }
 })
