@@ -8,9 +8,9 @@ import { REDIS, skipUnlessReachable } from '../support/services.js'
 
 const PREFIX = `tg-test-lease-${randomBytes(4).toString('hex')}:`
 
-/** One fixed-window limit: keys (current, previous) and args (limit, want, weight, ttl). */
+/** One fixed-window limit: keys (current, previous) and args (limit, want, weight, ttl, fallback charge). */
 function single (key: string, limit: number): { keys: string[], args: number[] } {
-  return { keys: [key, key + ':prev'], args: [limit, 1, 0, 60_000] }
+  return { keys: [key, key + ':prev'], args: [limit, 1, 0, 60_000, 0] }
 }
 
 describe('rate-limit lease script', { skip: await skipUnlessReachable('redis', REDIS) }, () => {
@@ -79,7 +79,7 @@ describe('rate-limit lease script', { skip: await skipUnlessReachable('redis', R
     const perMonth = `${PREFIX}{c}:1:1`
     await client.set(perMonth, '5', 'PX', 60_000)
     const keys = [perSecond, perSecond + ':prev', perMonth, perMonth + ':prev']
-    const reply = await commands.tgRateLease(4, ...keys, 2, 1, MAX_LEASE, 100, 1, 0, 60_000, 5, 1, 0, 60_000)
+    const reply = await commands.tgRateLease(4, ...keys, 2, 1, MAX_LEASE, 100, 1, 0, 60_000, 0, 5, 1, 0, 60_000, 0)
     assert.deepEqual(reply, [0, 2, 5, 0])
     assert.equal(await client.get(perSecond), null, 'the per-second counter was not touched')
   })
@@ -88,7 +88,7 @@ describe('rate-limit lease script', { skip: await skipUnlessReachable('redis', R
     const a = `${PREFIX}{d}:0:1`
     const b = `${PREFIX}{d}:1:1`
     await client.set(b, '10', 'PX', 60_000)
-    const reply = await commands.tgRateLease(4, a, a + ':p', b, b + ':p', 2, 1, MAX_LEASE, 40, 1, 0, 60_000, 100, 0, 0, 60_000)
+    const reply = await commands.tgRateLease(4, a, a + ':p', b, b + ':p', 2, 1, MAX_LEASE, 40, 1, 0, 60_000, 0, 100, 0, 0, 60_000, 0)
     assert.deepEqual(reply, [1, 10, 30, 0, 90])
     assert.equal(await client.get(b), '10')
   })
@@ -98,10 +98,20 @@ describe('rate-limit lease script', { skip: await skipUnlessReachable('redis', R
     const previous = `${PREFIX}{e}:0:1`
     await client.set(previous, '80', 'PX', 60_000)
     // 100 − 0 − 80 × 0.75 = 40 left, one worker: lease floor(40 / 4) = 10
-    assert.deepEqual(await commands.tgRateLease(2, current, previous, 1, 1, MAX_LEASE, 100, 1, 0.75, 60_000), [1, 10, 30])
+    assert.deepEqual(await commands.tgRateLease(2, current, previous, 1, 1, MAX_LEASE, 100, 1, 0.75, 60_000, 0), [1, 10, 30])
     await client.set(current, '20', 'PX', 60_000)
     // 100 − 20 − 80 = 0 left at weight 1: refused, with both counts for the wait
-    assert.deepEqual(await commands.tgRateLease(2, current, previous, 1, 1, MAX_LEASE, 100, 1, 1, 60_000), [0, 1, 20, 80])
+    assert.deepEqual(await commands.tgRateLease(2, current, previous, 1, 1, MAX_LEASE, 100, 1, 1, 60_000, 0), [0, 1, 20, 80])
+  })
+
+  it('fallback admissions are charged before leasing, also when that leaves nothing (then refused)', async () => {
+    const key = `${PREFIX}{g}:0:1`
+    // 30 charged on a new counter (which gets its TTL), 70 left: lease floor(70 / 4) = 17
+    assert.deepEqual(await commands.tgRateLease(2, key, key + ':prev', 1, 1, MAX_LEASE, 100, 1, 0, 60_000, 30), [1, 17, 53])
+    assert.ok(await client.pttl(key) > 50_000)
+    // 60 more charged: 107 handed out, past the limit, so refused with the count
+    assert.deepEqual(await commands.tgRateLease(2, key, key + ':prev', 1, 1, MAX_LEASE, 100, 1, 0, 60_000, 60), [0, 1, 107, 0])
+    assert.equal(await client.get(key), '107')
   })
 
   it('a new counter gets the TTL; giving back only touches a counter that still exists', async () => {

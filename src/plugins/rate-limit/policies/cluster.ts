@@ -28,6 +28,8 @@ interface KeyLease {
   /** The fallback's own fixed-window counts while Redis is unreachable. */
   readonly fallbackWindows: number[]
   readonly fallbackCounts: number[]
+  /** Fallback admissions of the current fallback window not yet charged to the Redis counter. */
+  readonly fallbackUncharged: number[]
   /** Refused by Redis: answered locally, without a call, until this time. */
   blockedUntilMs: number
   blockedLimit: number
@@ -52,6 +54,7 @@ function newLease (tag: string, count: number): KeyLease {
     remoteLeft: new Array<number>(count).fill(0),
     fallbackWindows: new Array<number>(count).fill(-1),
     fallbackCounts: new Array<number>(count).fill(0),
+    fallbackUncharged: new Array<number>(count).fill(0),
     blockedUntilMs: 0,
     blockedLimit: 0,
     pending: undefined
@@ -72,9 +75,12 @@ function newLease (tag: string, count: number): KeyLease {
  * A key Redis refused is blocked here until it has room again (the window's end, or the sliding
  * estimate's decay): no Redis call per refused request. The first request of a key waits for one
  * lease call (others of that key wait on the same call); a call never waits longer than the
- * connection's command timeout. While Redis is unreachable each worker admits
- * `floor(limit / (live nodes × live workers of its node))` per fixed window, from the last
- * heartbeat, so each node enforces about `limit / live nodes`.
+ * connection's command timeout. While Redis is unreachable each worker first spends the tokens it
+ * holds, then admits its share of what the cluster had left when it last heard from Redis in this
+ * window (of the whole limit when it never did): `floor(left / (live nodes × live workers of its
+ * node))`, from the last heartbeat, so a short outage in a busy window does not hand out the limit
+ * again. What the fallback admitted is charged to the Redis counter with the next lease, so the
+ * rest of the window knows of it.
  */
 export function createClusterPolicy (options: RateLimitPolicyOptions): RateLimitPolicy {
   const { limits, scope } = options
@@ -191,6 +197,7 @@ async function leaseTokens (link: ClusterLink, keyPrefix: string, lease: KeyLeas
   const windows = lease.windows.slice()
   const keys: string[] = []
   const args: number[] = [limits.length, clusterPolicyStats.liveWorkers, MAX_LEASE]
+  const charges: number[] = []
   for (let i = 0; i < limits.length; i++) {
     const spec = limits[i] as LimitSpec
     const window = windows[i] as number
@@ -199,12 +206,15 @@ async function leaseTokens (link: ClusterLink, keyPrefix: string, lease: KeyLeas
     const weight = spec.sliding ? 1 - Math.min(1, Math.max(0, (nowMs - startMs) / (endMs - startMs))) : 0
     keys.push(counterKey(keyPrefix, lease, i, window), counterKey(keyPrefix, lease, i, window - 1))
     const ttlMs = Math.max(1000, endMs - nowMs + (spec.sliding ? endMs - startMs : 0) + COUNTER_GRACE_MS)
-    args.push(spec.limit, lease.tokens[i] === 0 ? 1 : 0, weight, Math.ceil(ttlMs))
+    const charge = lease.fallbackWindows[i] === window ? lease.fallbackUncharged[i] as number : 0
+    charges.push(charge)
+    args.push(spec.limit, lease.tokens[i] === 0 ? 1 : 0, weight, Math.ceil(ttlMs), charge)
   }
   clusterPolicyStats.leaseCalls++
   try {
     const reply = await link.commands.tgRateLease(keys.length, ...keys, ...args)
     link.answered()
+    for (let i = 0; i < limits.length; i++) lease.fallbackUncharged[i] = (lease.fallbackUncharged[i] as number) - (charges[i] as number)
     applyLease(lease, limits, windows, reply, nowMs)
   } catch (error) {
     link.failed(error, nowMs)
@@ -237,7 +247,10 @@ function applyLease (lease: KeyLease, limits: readonly LimitSpec[], windows: rea
   }
 }
 
-/** Redis unreachable: this worker's share of `limit / live nodes`, counted in fixed windows. */
+/**
+ * Redis unreachable: this worker's share of what the cluster had left at its last lease in this
+ * window (of the whole limit without one), split over the live workers, counted in fixed windows.
+ */
 function fallback (lease: KeyLease, limits: readonly LimitSpec[], nowMs: number): RateLimitOutcome {
   const divisor = clusterPolicyStats.liveNodes * clusterPolicyStats.nodeWorkers
   let tightest = 0
@@ -248,8 +261,12 @@ function fallback (lease: KeyLease, limits: readonly LimitSpec[], nowMs: number)
     if (lease.fallbackWindows[i] !== window) {
       lease.fallbackWindows[i] = window
       lease.fallbackCounts[i] = 0
+      lease.fallbackUncharged[i] = 0
     }
-    const share = Math.max(1, Math.floor(spec.limit / divisor))
+    // `remoteLeft` is the whole limit until a lease in this window answered (a lease takes at
+    // least one). Knowing nothing, a limit smaller than the workers still lets each admit one.
+    const left = lease.windows[i] === window ? lease.remoteLeft[i] as number : spec.limit
+    const share = left >= spec.limit ? Math.max(1, Math.floor(spec.limit / divisor)) : Math.floor(left / divisor)
     const remaining = share - (lease.fallbackCounts[i] as number) - 1
     if (remaining < 0) {
       clusterPolicyStats.fallbackRefused++
@@ -260,7 +277,10 @@ function fallback (lease: KeyLease, limits: readonly LimitSpec[], nowMs: number)
       tightestRemaining = remaining
     }
   }
-  for (let i = 0; i < limits.length; i++) lease.fallbackCounts[i] = (lease.fallbackCounts[i] as number) + 1
+  for (let i = 0; i < limits.length; i++) {
+    lease.fallbackCounts[i] = (lease.fallbackCounts[i] as number) + 1
+    lease.fallbackUncharged[i] = (lease.fallbackUncharged[i] as number) + 1
+  }
   clusterPolicyStats.fallbackAdmitted++
   const spec = limits[tightest] as LimitSpec
   const resetMs = spec.clock.endMs(lease.fallbackWindows[tightest] as number) - nowMs

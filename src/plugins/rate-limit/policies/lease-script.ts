@@ -9,7 +9,9 @@ export const MAX_LEASE = 100
  * KEYS: for each limit i, its counter in the current window, then its counter in the previous
  * window (read only for a sliding limit; the same hash tag, so one Cluster slot).
  * ARGV: n, live workers, max lease, then per limit: limit, want (1 = lease now), weight of the
- * previous window (0 for fixed windows), TTL ms for a new counter.
+ * previous window (0 for fixed windows), TTL ms for a new counter, and the requests this worker
+ * admitted on its fallback in that window while Redis was unreachable (charged first, so the
+ * counter learns of them; they may take it past the limit, which then refuses until the window ends).
  *
  * A counter holds the tokens handed out in its window, spent or not; it never exceeds the limit,
  * which is what makes the cluster never over-admit. For each wanted limit:
@@ -26,7 +28,15 @@ local maxLease = tonumber(ARGV[3])
 local leases = {}
 local lefts = {}
 for i = 1, n do
-  local a = 3 + (i - 1) * 4
+  local a = 3 + (i - 1) * 5
+  local charge = tonumber(ARGV[a + 5])
+  if charge > 0 then
+    local after = redis.call('INCRBY', KEYS[2 * i - 1], charge)
+    if after == charge then redis.call('PEXPIRE', KEYS[2 * i - 1], tonumber(ARGV[a + 4])) end
+  end
+end
+for i = 1, n do
+  local a = 3 + (i - 1) * 5
   local limit = tonumber(ARGV[a + 1])
   local want = tonumber(ARGV[a + 2])
   local weight = tonumber(ARGV[a + 3])
@@ -51,7 +61,7 @@ for i = 1, n do
   local lease = leases[i]
   if lease > 0 then
     local after = redis.call('INCRBY', KEYS[2 * i - 1], lease)
-    if after == lease then redis.call('PEXPIRE', KEYS[2 * i - 1], tonumber(ARGV[3 + (i - 1) * 4 + 4])) end
+    if after == lease then redis.call('PEXPIRE', KEYS[2 * i - 1], tonumber(ARGV[3 + (i - 1) * 5 + 4])) end
   end
   reply[2 * i] = lease
   reply[2 * i + 1] = lefts[i] - lease
