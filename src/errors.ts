@@ -19,6 +19,7 @@ export const ERRORS = {
   TG_METHOD_NOT_ALLOWED: { status: 405, message: 'the method is not allowed on this route' },
   TG_REQUEST_CONTENT_TYPE_UNSUPPORTED: { status: 415, message: 'the request content type is not accepted on this route' },
   TG_REQUEST_BODY_INVALID_JSON: { status: 400, message: 'the request body is not valid JSON' },
+  TG_REQUEST_FIELD_INVALID: { status: 400, message: "a request value does not fit the called method's message" },
   // security (ip-restriction, request-guard)
   TG_IP_FORBIDDEN: { status: 403, message: 'the client address is not allowed' },
   TG_REQUEST_USER_AGENT_DENIED: { status: 403, message: 'the user agent is not allowed' },

@@ -6,6 +6,7 @@
  */
 import type { GatewaySettings, ListenerEntry } from './schema/gateway.js'
 import type { ServiceEntry } from './schema/service.js'
+import type { DescriptorSource } from '../conversion/grpc/descriptors/source.js'
 import type { RouteEntry } from './schema/route.js'
 import type { MerchantEntry } from './schema/merchant.js'
 import type { PluginBindingEntry } from './schema/plugin.js'
@@ -21,8 +22,11 @@ export interface GatewaySettingsConfig extends Omit<GatewaySettings, 'listeners'
   listeners: ListenerConfig[]
 }
 
-/** A service; `path` has no trailing slash (`""` for none), `tls.ca_file` is absolute when set. */
-export type ServiceConfig = ServiceEntry
+/**
+ * A service; `path` has no trailing slash (`""` for none), `tls.ca_file` is absolute when set, and
+ * a grpc service carries its definitions as read at validation (files and imports loaded).
+ */
+export type ServiceConfig = ServiceEntry & { grpc_definitions?: DescriptorSource }
 
 /** A route; `hosts` lower-case, `methods` upper-case; absent `hosts`/`methods` mean any. */
 export type RouteConfig = RouteEntry

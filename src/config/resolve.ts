@@ -2,6 +2,7 @@
 import { resolve } from 'node:path'
 import type { ConfigDocument } from './schema/document.js'
 import type { CertificateConfig, GatewayConfig, GatewaySettingsConfig, PluginBindingConfig } from './gateway-config.js'
+import type { DescriptorSource } from '../conversion/grpc/descriptors/source.js'
 
 function resolveGateway (gateway: ConfigDocument['gateway'], baseDir: string): GatewaySettingsConfig {
   const { plugins_dir: pluginsDir, ...rest } = gateway
@@ -21,10 +22,12 @@ function trimBasePath (path: string): string {
 
 /**
  * Normalises host names and `hash_header` (lower-case), methods (upper-case), base paths and file paths (absolute
- * from `baseDir`), fills in merchant names, and takes bindings and certificates as the checks
- * resolved them. The result is a fresh JSON round trip: plain data with no shared references.
+ * from `baseDir`), fills in merchant names, and takes bindings, certificates and gRPC definitions (by service id) as
+ * the checks resolved them. The result is a fresh JSON round trip: plain data with no shared references.
  */
-export function resolveConfig (doc: ConfigDocument, baseDir: string, plugins: PluginBindingConfig[], certificates: CertificateConfig[]): GatewayConfig {
+export function resolveConfig (
+  doc: ConfigDocument, baseDir: string, plugins: PluginBindingConfig[], certificates: CertificateConfig[], grpcDefinitions: ReadonlyMap<string, DescriptorSource> = new Map()
+): GatewayConfig {
   const config: GatewayConfig = {
     gateway: resolveGateway(doc.gateway, baseDir),
     config_source: doc.config_source.snapshot_file === undefined
@@ -34,7 +37,8 @@ export function resolveConfig (doc: ConfigDocument, baseDir: string, plugins: Pl
       ...s,
       path: trimBasePath(s.path),
       ...(s.hash_header === undefined ? {} : { hash_header: s.hash_header.toLowerCase() }),
-      tls: { ...s.tls, ...(s.tls.ca_file === undefined ? {} : { ca_file: resolve(baseDir, s.tls.ca_file) }) }
+      tls: { ...s.tls, ...(s.tls.ca_file === undefined ? {} : { ca_file: resolve(baseDir, s.tls.ca_file) }) },
+      ...(grpcDefinitions.has(s.id) ? { grpc_definitions: grpcDefinitions.get(s.id) } : {})
     })),
     routes: doc.routes.map((r) => ({
       ...r,

@@ -4,6 +4,7 @@
  * complete list of problems. A config with any problem is refused as a whole.
  */
 import { checkTgRpcRoutes } from './checks/tgrpc-routes.js'
+import { checkGrpcServices } from './checks/grpc-services.js'
 import type { TSchema } from '@sinclair/typebox'
 import { ConfigDocumentSchema, type ConfigDocument } from './schema/document.js'
 import { PLANNED_SERVICE_PROTOCOLS, type ServiceEntry } from './schema/service.js'
@@ -80,11 +81,12 @@ function crossCheck (doc: ConfigDocument, options: ValidateOptions, problems: Pr
   checkServices(services, options.baseDir, problems)
   checkRoutes(routes, idsIn(doc.services), problems)
   checkTgRpcRoutes(routes, services, problems)
+  const grpcDefinitions = checkGrpcServices(services, routes, options.baseDir, problems)
   checkMerchants(merchants, problems)
   const targets = { routes: idsIn(doc.routes), services: idsIn(doc.services), merchants: options.lazyMerchants === true ? undefined : idsIn(doc.merchants) }
   const plugins = checkPluginBindings(bindings, targets, options.pluginSchema, problems)
   const loaded = checkCertificates(certificates, options.baseDir, problems)
-  return problems.items.length === 0 ? resolveConfig(doc, options.baseDir, plugins, loaded) : undefined
+  return problems.items.length === 0 ? resolveConfig(doc, options.baseDir, plugins, loaded, grpcDefinitions) : undefined
 }
 
 /**

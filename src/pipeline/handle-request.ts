@@ -7,6 +7,7 @@ import type { IngressRequest, ResponseSink } from '../server/ingress/ingress.js'
 import type { Snapshot } from '../runtime/snapshot.js'
 import { proxyToService } from '../proxy/proxy.js'
 import { callTgRpcService } from '../conversion/tgrpc/call-backend.js'
+import { callGrpcService } from '../conversion/grpc/call-backend.js'
 import { RequestContext, RequestView } from './context.js'
 import { stripHopByHop } from './hop-by-hop.js'
 import { decideRequestId } from './request-id.js'
@@ -118,6 +119,7 @@ function proxy (ctx: RequestContext): void {
   if (ctx.clientAborted) return finishRequest(ctx)
   if (ctx.request.bodyTooLarge) return answerBodyTooLarge(ctx)
   if (route.tgrpc !== undefined) return callTgRpcService(ctx, service, route, route.tgrpc, finishRequest, failRequest)
+  if (service.grpc !== undefined) return callGrpcService(ctx, service, route, snapshot.proxy.requestIdHeader, finishRequest, failRequest)
   proxyToService(ctx, service, route, snapshot.proxy, finishRequest, failRequest)
 }
 

@@ -11,6 +11,7 @@ import type { ServiceRuntime } from '../upstream/service.js'
 import type { TargetRegistry } from '../upstream/targets.js'
 import type { Target } from '../upstream/transport/transport.js'
 import type { TransportPool } from './transports.js'
+import { compileGrpcService } from '../conversion/grpc/service-runtime.js'
 
 /** What building a service needs from the worker. */
 export interface ServiceDeps {
@@ -38,6 +39,7 @@ export function buildService (service: ServiceConfig, deps: ServiceDeps): Servic
     id: service.id,
     protocol: service.protocol,
     tgrpc: service.protocol === 'tgrpc' ? deps.transports.tgRpcFor(service) : undefined,
+    grpc: service.protocol === 'grpc' ? compileGrpcService(service, deps.transports.grpcFor(service)) : undefined,
     basePath: service.path,
     balancer: buildBalancer(service, targets, deps),
     targets,

@@ -1,4 +1,5 @@
 import { compileTgRpcRoute } from '../conversion/tgrpc/route-call.js'
+import { routeBinding } from '../conversion/grpc/http-rules/bindings.js'
 import { performance } from 'node:perf_hooks'
 import type { GatewayConfig, PluginBindingConfig, RouteConfig } from '../config/gateway-config.js'
 import type { Logger } from '../kit/logger.js'
@@ -10,6 +11,7 @@ import { TrustedProxies } from '../pipeline/forwarded.js'
 import { compileRouter } from '../router/router.js'
 import type { TargetRegistry } from '../upstream/targets.js'
 import type { ServiceRuntime } from '../upstream/service.js'
+import type { GrpcServiceRuntime } from '../conversion/grpc/service-runtime.js'
 import type { UpstreamTimeouts } from '../upstream/transport/transport.js'
 import type { DnsCache } from '../upstream/dns/dns-cache.js'
 import { buildService, followHostNames } from './build-service.js'
@@ -56,7 +58,8 @@ export function buildSnapshot (config: GatewayConfig, version: number, deps: Sna
       preserveHost: route.preserve_host,
       timeouts: routeTimeouts(route, services.get(route.service)?.timeouts),
       retryable: route.retryable,
-      tgrpc: route.tgrpc === undefined ? undefined : compileTgRpcRoute(route.tgrpc)
+      tgrpc: route.tgrpc === undefined ? undefined : compileTgRpcRoute(route.tgrpc),
+      grpc: route.grpc === undefined ? undefined : routeBinding((services.get(route.service)?.grpc as GrpcServiceRuntime).schema, route.grpc)
     })
   }
   const bindings = compileBindings(config, merchants, deps)

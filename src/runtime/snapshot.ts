@@ -1,4 +1,5 @@
 import type { TgRpcRouteCall } from '../conversion/tgrpc/route-call.js'
+import type { GrpcBinding } from '../conversion/grpc/http-rules/bindings.js'
 import type { Router } from '../router/router.js'
 import type { ChainIndex, ScopedBinding } from '../pipeline/compile.js'
 import type { MerchantDirectory } from '../kit/merchant.js'
@@ -17,6 +18,8 @@ export interface RouteRuntime {
   readonly retryable: boolean
   /** The TG-RPC call of a route to a tgrpc service. */
   readonly tgrpc: TgRpcRouteCall | undefined
+  /** The gRPC method of a route with a `grpc` mapping (otherwise the service's annotations decide). */
+  readonly grpc: GrpcBinding | undefined
 }
 
 /** Request limits of the ingress that the pipeline checks itself. */

@@ -3,6 +3,7 @@ import type { ServiceConfig } from '../config/gateway-config.js'
 import { createH1Transport } from '../upstream/transport/h1-client.js'
 import type { TransportOptions, UpstreamTransport } from '../upstream/transport/transport.js'
 import { TgRpcClients, tgRpcClientSettings } from '../conversion/tgrpc/clients.js'
+import { GrpcClients, grpcClientSettings } from '../conversion/grpc/clients.js'
 
 /**
  * Upstream transports of a worker, shared across config versions: a reload that leaves a
@@ -11,6 +12,19 @@ import { TgRpcClients, tgRpcClientSettings } from '../conversion/tgrpc/clients.j
 export class TransportPool {
   private readonly byOptions = new Map<string, UpstreamTransport>()
   private readonly tgRpcBySettings = new Map<string, TgRpcClients>()
+  private readonly grpcBySettings = new Map<string, GrpcClients>()
+
+  /** The gRPC channels for a grpc service, kept across config versions with the same settings. */
+  grpcFor (service: ServiceConfig): GrpcClients {
+    const settings = grpcClientSettings(service)
+    const key = JSON.stringify(settings)
+    let clients = this.grpcBySettings.get(key)
+    if (clients === undefined) {
+      clients = new GrpcClients(settings)
+      this.grpcBySettings.set(key, clients)
+    }
+    return clients
+  }
 
   /** The TG-RPC clients for a tgrpc service, kept across config versions with the same settings. */
   tgRpcFor (service: ServiceConfig): TgRpcClients {
@@ -26,7 +40,7 @@ export class TransportPool {
 
   forService (service: ServiceConfig): UpstreamTransport {
     const options: TransportOptions = {
-      // A tgrpc service has no HTTP traffic; its (never used) HTTP transport is a plain one.
+      // A tgrpc or grpc service has no HTTP traffic; its (never used) HTTP transport is a plain one.
       protocol: service.protocol === 'https' ? 'https' : 'http',
       maxIdlePerTarget: service.keepalive.max_idle_per_target,
       idleTimeoutMs: service.keepalive.idle_timeout_ms,
@@ -48,5 +62,7 @@ export class TransportPool {
     this.byOptions.clear()
     for (const clients of this.tgRpcBySettings.values()) clients.close()
     this.tgRpcBySettings.clear()
+    for (const clients of this.grpcBySettings.values()) clients.close()
+    this.grpcBySettings.clear()
   }
 }

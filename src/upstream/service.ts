@@ -1,4 +1,5 @@
 import type { TgRpcClients } from '../conversion/tgrpc/clients.js'
+import type { GrpcServiceRuntime } from '../conversion/grpc/service-runtime.js'
 import type { HealthAwareBalancer } from './health/health-aware-balancer.js'
 import type { RetryBudget } from './retry-budget.js'
 import type { Target, UpstreamTimeouts, UpstreamTransport } from './transport/transport.js'
@@ -16,9 +17,11 @@ export interface RetryPolicy {
 /** A service as the request path uses it: compiled once per config version. */
 export interface ServiceRuntime {
   readonly id: string
-  readonly protocol: 'http' | 'https' | 'tgrpc'
-  /** The TG-RPC clients of a tgrpc service (undefined for http and https). */
+  readonly protocol: 'http' | 'https' | 'tgrpc' | 'grpc'
+  /** The TG-RPC clients of a tgrpc service (undefined for other protocols). */
   readonly tgrpc: TgRpcClients | undefined
+  /** Definitions, bindings and channels of a grpc service (undefined for other protocols). */
+  readonly grpc: GrpcServiceRuntime | undefined
   /** Prefixed to the upstream path ('' for none, never a trailing '/'). */
   readonly basePath: string
   /**

@@ -14,6 +14,15 @@ export const RouteTgRpcSchema = Type.Object({
   forward_query: Flag('Send each query parameter as a "q-<name>" entry; default true.', true)
 }, { additionalProperties: false, description: 'The TG-RPC call a route makes.' })
 
+/** How a route's HTTP requests become calls of one gRPC method (services with protocol grpc). */
+export const RouteGrpcSchema = Type.Object({
+  service: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z_][A-Za-z0-9_.]*$', description: 'Full name of the gRPC service, e.g. "shop.v1.Orders"; required.' }),
+  method: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Method of the service; required.' }),
+  path: Type.Optional(Type.String({ pattern: '^/', maxLength: 2048, description: 'Path template whose variables fill request fields, e.g. "/v1/orders/{order_id}" or "/v1/{name=shelves/*}"; default none.' })),
+  body: Type.String({ maxLength: 255, default: '*', description: 'What the request body fills: "*" the whole request message, a field name, or "" for no body (query parameters fill fields then); default "*".' }),
+  response_body: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'A response field sent as the whole response body; default the whole response message.' }))
+}, { additionalProperties: false, description: 'The gRPC call a route makes (otherwise the service\'s google.api.http annotations decide).' })
+
 /** A route (`routes:` in the file). */
 export const RouteSchema = Type.Object({
   id: Id('Unique id of the route; required.'),
@@ -40,6 +49,7 @@ export const RouteSchema = Type.Object({
   }, { additionalProperties: false, description: "Upstream timeouts of this route in milliseconds, each overriding the service's; default the service's." })),
   retryable: Flag('Requests of any method may be retried on another target after a reset before the response head, a send/read timeout or a status in the service\'s retries.on_statuses (the body is buffered for that); default false: only idempotent methods are.', false),
   tgrpc: Type.Optional(RouteTgRpcSchema),
+  grpc: Type.Optional(RouteGrpcSchema),
   priority: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, default: 0, description: 'Higher wins when several routes match equally; default 0.' })
 }, { additionalProperties: false, description: 'A route: requests it matches and the service they go to.' })
 

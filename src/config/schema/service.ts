@@ -2,12 +2,10 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { BASE_PATH_PATTERN, Flag, HEADER_NAME_PATTERN, Host, Id, Port, PositiveInt, Section, StringEnum, TimeoutMs } from './typedefs.js'
 
-/** Upstream protocols supported now; `grpc` (DESIGN.md §6) comes with a later release. */
-export const SERVICE_PROTOCOLS = ['http', 'https', 'tgrpc'] as const
-/** Protocols of DESIGN.md §4 that are planned but not yet accepted, with the reason given. */
-export const PLANNED_SERVICE_PROTOCOLS: Readonly<Record<string, string>> = {
-  grpc: "protocol 'grpc' is not supported yet (gRPC upstreams come in a later release); use http or https"
-}
+/** Upstream protocols (DESIGN.md §6). */
+export const SERVICE_PROTOCOLS = ['http', 'https', 'tgrpc', 'grpc'] as const
+/** Protocols of DESIGN.md §4 that are planned but not yet accepted, with the reason given (none now). */
+export const PLANNED_SERVICE_PROTOCOLS: Readonly<Record<string, string>> = {}
 /** Balancers a service may name (DESIGN.md §6); `src/upstream/balancers/README.md` says when to use which. */
 export const BALANCERS = ['p2c-peak-ewma', 'least-connections', 'round-robin', 'consistent-hash'] as const
 /** What `consistent-hash` hashes a request on. */
@@ -31,12 +29,23 @@ export const TargetSchema = Type.Object({
 /** A service (`services:` in the file). */
 export const ServiceSchema = Type.Object({
   id: Id('Unique id of the service; required.'),
-  protocol: StringEnum(SERVICE_PROTOCOLS, 'Protocol spoken to the targets: http, https or tgrpc (docs/tgrpc.md; routes then need a `tgrpc` mapping); default "http".', 'http'),
+  protocol: StringEnum(SERVICE_PROTOCOLS, 'Protocol spoken to the targets: http, https, tgrpc (docs/tgrpc.md; routes then need a `tgrpc` mapping) or grpc (docs/grpc.md; HTTP/JSON transcoded to gRPC); default "http".', 'http'),
   tgrpc: Section({
     connections_per_target: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'TG-RPC connections kept open to each target; calls go to the least busy; default 2.' }),
     heartbeat_ms: TimeoutMs('Idle time before a PING; a connection silent for twice this is closed; default 5000.', 5_000),
     max_response_bytes: PositiveInt('Largest response body accepted from a target; default 16777216.', 16 * 1024 * 1024, 1024 * 1024 * 1024)
   }, 'TG-RPC client settings (protocol tgrpc only); default {}.'),
+  grpc: Section({
+    proto: Type.Optional(Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024, description: '.proto text of the called services (one of proto, proto_files, descriptor_set, descriptor_set_file); default none.' })),
+    proto_files: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: '.proto files, relative to the config file; their imports are looked up in import_paths and beside them; default none.' })),
+    import_paths: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Folders where imports of the .proto texts are found, relative to the config file; default [].' }),
+    descriptor_set: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9+/]+={0,2}$', description: 'A FileDescriptorSet (protoc --include_imports --descriptor_set_out) in base64; default none.' })),
+    descriptor_set_file: Type.Optional(Type.String({ minLength: 1, description: 'A FileDescriptorSet file, relative to the config file; default none.' })),
+    services: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, uniqueItems: true, description: 'Full names of the services whose google.api.http annotations route requests; default every service in the definitions.' })),
+    forward_headers: Type.Array(Type.String({ pattern: HEADER_NAME_PATTERN }), { default: [], description: 'Request headers sent along as call metadata (lower-cased); default [].' }),
+    ignored_query_parameters: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { default: [], description: 'Query parameters that fill no request field and are not refused (e.g. an API key); default [].' }),
+    max_response_bytes: PositiveInt('Largest response message accepted from a target; default 16777216.', 16 * 1024 * 1024, 1024 * 1024 * 1024)
+  }, 'gRPC definitions and call settings (protocol grpc only); default {}.'),
   targets: Type.Array(TargetSchema, { minItems: 1, description: 'Backends, at least one; required.' }),
   balancer: StringEnum(BALANCERS, 'How a target is picked: p2c-peak-ewma, least-connections, round-robin or consistent-hash; default "p2c-peak-ewma".', 'p2c-peak-ewma'),
   hash_on: StringEnum(HASH_ON, 'consistent-hash key: client ip, merchant id, a header or the path (ip when the key is missing); default "ip".', 'ip'),

@@ -1,0 +1,142 @@
+import { performance } from 'node:perf_hooks'
+import type { Metadata, StatusObject } from '@grpc/grpc-js'
+import type { RequestContext } from '../../pipeline/context.js'
+import type { Reply } from '../../kit/reply.js'
+import type { RouteRuntime } from '../../runtime/snapshot.js'
+import type { ServiceRuntime } from '../../upstream/service.js'
+import type { Target } from '../../upstream/transport/transport.js'
+import { bodyReadFailure, unavailableReply } from '../../proxy/failure-reply.js'
+import { isIdempotent } from '../../proxy/upstream-request.js'
+import { JsonCodecError } from '../../codec/json/index.js'
+import type { GrpcServiceRuntime } from './service-runtime.js'
+import type { GrpcBinding } from './http-rules/bindings.js'
+import { requestMessage } from './request-message.js'
+import { MappingError } from './mapping/mapping-error.js'
+import { callMetadata } from './call-metadata.js'
+import { rawBytes } from './clients.js'
+import { isTargetFailure, replyForStatus } from './replies.js'
+import { GrpcStatus } from './status.js'
+
+/**
+ * The content end of a route to a grpc service: picks the method (the route's `grpc` mapping, or
+ * the first annotated binding whose HTTP method and path template fit), builds the request
+ * message from path, query and body, calls it on a target the balancer picked, and answers with
+ * the response as proto3 JSON or the gRPC status as an HTTP error. Every attempt reports to the
+ * balancer exactly once (send +1; response, error, deadline or client abort −1).
+ */
+export function callGrpcService (
+  ctx: RequestContext, service: ServiceRuntime, route: RouteRuntime, requestIdHeader: string,
+  finish: (ctx: RequestContext) => void, respond: (ctx: RequestContext, reply: Reply) => void
+): void {
+  const grpc = service.grpc as GrpcServiceRuntime
+  const chosen = chooseBinding(grpc, route.grpc, ctx.request.method, ctx.routedPath)
+  if (chosen === undefined) {
+    return respond(ctx, { code: 'TG_ROUTE_NOT_FOUND', message: `no gRPC method is bound to ${ctx.request.method} ${ctx.routedPath}` })
+  }
+  ctx.upstream = { serviceId: service.id, target: undefined, attempts: 0, status: undefined }
+  ctx.request.readBody().then((body) => {
+    if (ctx.clientAborted) return finish(ctx)
+    let message: Uint8Array
+    try {
+      message = requestMessage(chosen.binding, { pathValues: chosen.pathValues, query: ctx.request.query, body, ignoredQuery: grpc.ignoredQuery })
+    } catch (error) {
+      if (error instanceof MappingError) return respond(ctx, { code: 'TG_REQUEST_FIELD_INVALID', message: error.describe() })
+      if (error instanceof JsonCodecError) return respond(ctx, { code: 'TG_REQUEST_BODY_INVALID_JSON', message: error.message })
+      throw error
+    }
+    ctx.timings.gatewayMs = ctx.elapsedMs()
+    if (service.retry.count > 0) service.retry.budget.onRequest(performance.now())
+    const metadata = callMetadata(ctx, requestIdHeader, grpc.forwardHeaders)
+    new GrpcExchange(ctx, service, route, grpc, chosen.binding, Buffer.from(message.buffer, message.byteOffset, message.byteLength), metadata, finish, respond).attempt()
+  }).catch((error: unknown) => {
+    if (ctx.finished) return
+    respond(ctx, bodyReadFailure(error))
+  })
+}
+
+/** The binding that serves a request, with its path variable values; undefined when none fits. */
+function chooseBinding (grpc: GrpcServiceRuntime, routeBinding: GrpcBinding | undefined, method: string, path: string): { binding: GrpcBinding, pathValues: string[] } | undefined {
+  if (routeBinding !== undefined) {
+    const pathValues = routeBinding.template === undefined ? [] : routeBinding.template.match(path)
+    return pathValues === undefined ? undefined : { binding: routeBinding, pathValues }
+  }
+  for (const binding of grpc.bindings) {
+    if (binding.httpMethod !== method) continue
+    const pathValues = binding.template?.match(path)
+    if (pathValues !== undefined) return { binding, pathValues }
+  }
+  return undefined
+}
+
+class GrpcExchange {
+  private readonly tried = new Set<string>()
+  private readonly mayRepeat: boolean
+
+  constructor (
+    private readonly ctx: RequestContext,
+    private readonly service: ServiceRuntime,
+    private readonly route: RouteRuntime,
+    private readonly grpc: GrpcServiceRuntime,
+    private readonly binding: GrpcBinding,
+    private readonly message: Buffer,
+    private readonly metadata: Metadata,
+    private readonly finish: (ctx: RequestContext) => void,
+    private readonly respond: (ctx: RequestContext, reply: Reply) => void
+  ) {
+    // A call that may have reached the backend is repeated only when the route says that is safe.
+    this.mayRepeat = isIdempotent(ctx.request.method) || route.retryable
+  }
+
+  attempt (): void {
+    const { ctx, service } = this
+    const target = service.balancer.pick(ctx.pickInput(), this.tried)
+    if (target === undefined) return this.respond(ctx, unavailableReply(service.balancer.retryAfterMs(performance.now())))
+    this.tried.add(target.id)
+    if (ctx.upstream !== undefined) {
+      ctx.upstream.target = target.id
+      ctx.upstream.attempts++
+    }
+    service.balancer.onSend(target)
+    const startedAt = performance.now()
+    const timeoutMs = (this.route.timeouts ?? service.timeouts).readMs
+    let cancelled = false
+    let headers: Metadata | undefined
+    let response: Buffer | undefined
+    const call = this.grpc.clients.forTarget(target).makeUnaryRequest<Buffer, Buffer>(
+      this.binding.grpcPath, rawBytes, rawBytes, this.message, this.metadata, { deadline: Date.now() + timeoutMs },
+      (_error, value) => { response = value }
+    )
+    call.on('metadata', (received: Metadata) => { headers = received })
+    // grpc-js emits 'status' once per call, right after the callback, with the trailers.
+    call.on('status', (status: StatusObject) => this.onEnd(target, performance.now() - startedAt, cancelled, status, response, headers))
+    ctx.attempt = {
+      abortByClient: () => {
+        cancelled = true
+        call.cancel()
+      }
+    }
+  }
+
+  private onEnd (target: Target, latencyMs: number, cancelled: boolean, status: StatusObject, response: Buffer | undefined, headers: Metadata | undefined): void {
+    const { ctx, service } = this
+    ctx.attempt = undefined
+    if (cancelled) {
+      // The merchant went away; the pipeline already ended the request.
+      service.balancer.onDone(target, { latencyMs, ok: true, aborted: true })
+      return
+    }
+    service.balancer.onDone(target, { latencyMs, ok: !isTargetFailure(status.code) })
+    if (ctx.clientAborted) return this.finish(ctx)
+    // UNAVAILABLE before any response header: most likely never delivered (connect failure).
+    if (status.code === GrpcStatus.UNAVAILABLE && headers === undefined && this.mayRepeat && this.mayRetry()) return this.attempt()
+    ctx.timings.upstreamMs = latencyMs
+    const reply = replyForStatus(this.binding, status, response, headers)
+    if (ctx.upstream !== undefined) ctx.upstream.status = reply.status
+    this.respond(ctx, reply)
+  }
+
+  private mayRetry (): boolean {
+    const retry = this.service.retry
+    return this.tried.size <= retry.count && retry.budget.tryRetry(performance.now())
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * One grpc-js channel (Client) per backend target, so Tollgate's balancer picks the host and
+ * grpc-js only carries the call. Calls use raw bytes in both directions: the gateway encodes and
+ * decodes messages itself, with no generated code.
+ */
+import { Client, credentials, type ChannelOptions } from '@grpc/grpc-js'
+import type { ServiceConfig } from '../../config/gateway-config.js'
+import type { Target } from '../../upstream/transport/transport.js'
+
+/** Channel settings of a grpc service; services with equal settings share channels. */
+export interface GrpcClientSettings {
+  readonly maxResponseBytes: number
+  readonly connectTimeoutMs: number
+}
+
+/** Settings of `service`'s channels. */
+export function grpcClientSettings (service: ServiceConfig): GrpcClientSettings {
+  return { maxResponseBytes: service.grpc.max_response_bytes, connectTimeoutMs: service.timeouts.connect_ms }
+}
+
+/** Passes bytes through: messages are encoded before the call and decoded after it. */
+export const rawBytes = (bytes: Buffer): Buffer => bytes
+
+/** The channels of one settings group, one per target, opened on first use. */
+export class GrpcClients {
+  private readonly byTarget = new Map<string, Client>()
+  private readonly options: ChannelOptions
+
+  constructor (settings: GrpcClientSettings) {
+    this.options = {
+      'grpc.max_receive_message_length': settings.maxResponseBytes,
+      'grpc.max_send_message_length': -1,
+      // Tollgate retries on another target itself; grpc-js retrying would hide failures from the balancer.
+      'grpc.enable_retries': 0,
+      // Reconnect pauses like the TG-RPC client's: a restarted backend is back within about two seconds.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 2_000,
+      'grpc-node.max_session_memory': 64,
+      'grpc.client_idle_timeout_ms': 300_000,
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': Math.max(settings.connectTimeoutMs, 1_000)
+    }
+  }
+
+  /** The channel of `target`. */
+  forTarget (target: Target): Client {
+    let client = this.byTarget.get(target.id)
+    if (client === undefined) {
+      const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host
+      client = new Client(`${host}:${target.port}`, credentials.createInsecure(), this.options)
+      this.byTarget.set(target.id, client)
+    }
+    return client
+  }
+
+  close (): void {
+    for (const client of this.byTarget.values()) client.close()
+    this.byTarget.clear()
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * A real grpc-js server for the gRPC transcoding tests: tollgate.demo.Orders (test proto in
+ * src/conversion/grpc/testing/demo-proto.ts), its messages encoded by protobufjs, so the
+ * gateway's own mapping is checked against an independent codec. Records every call.
+ */
+import { Server, ServerCredentials, Metadata, status, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js'
+import protobuf from 'protobufjs'
+import { compileSchema } from '../../src/conversion/grpc/descriptors/compile-schema.js'
+import { DEMO_PROTO } from '../../src/conversion/grpc/testing/demo-proto.js'
+
+export const demoSchema = compileSchema({ kind: 'proto', files: [{ name: 'demo.proto', text: DEMO_PROTO }], entries: ['demo.proto'] })
+const root = demoSchema.root
+
+/** A received call: method, the request as protobufjs reads it (64-bit values as strings) and metadata. */
+export interface SeenCall {
+  readonly method: string
+  readonly request: Record<string, unknown>
+  readonly metadata: Record<string, unknown>
+  cancelled: boolean
+}
+
+export interface GrpcBackend {
+  readonly port: number
+  readonly seen: SeenCall[]
+  /** Calls counted per method. */
+  count: number
+  close (): Promise<void>
+}
+
+export interface BackendOptions {
+  /** Delay before answering, ms (default 0). */
+  readonly delayMs?: number
+  /** Answer every call with this status instead. */
+  readonly failWith?: number
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+function handler (backend: GrpcBackend, method: string, requestType: protobuf.Type, answer: (request: protobuf.Message) => Promise<Record<string, unknown>>, options: BackendOptions) {
+  return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
+    const message = requestType.decode(call.request)
+    const seen: SeenCall = {
+      method,
+      request: requestType.toObject(message, { longs: String, enums: String }) as Record<string, unknown>,
+      metadata: call.metadata.getMap(),
+      cancelled: false
+    }
+    backend.seen.push(seen)
+    backend.count++
+    call.on('cancelled', () => { seen.cancelled = true })
+    const headers = new Metadata()
+    headers.set('x-backend', 'demo')
+    call.sendMetadata(headers)
+    const run = async (): Promise<void> => {
+      if (options.delayMs !== undefined) await sleep(options.delayMs)
+      if (options.failWith !== undefined) return callback({ code: options.failWith, details: 'failing on purpose' })
+      const reply = await answer(message)
+      const trailers = new Metadata()
+      trailers.set('x-trailer', 'done')
+      if ('code' in reply) return callback({ code: reply.code as number, details: reply.details as string, metadata: trailers })
+      const responseType = reply.type as protobuf.Type
+      callback(null, Buffer.from(responseType.encode(responseType.fromObject(reply.value as Record<string, unknown>)).finish()), trailers)
+    }
+    run().catch((error: unknown) => callback({ code: status.INTERNAL, details: String(error) }))
+  }
+}
+
+/** Starts the demo backend on a free loopback port. */
+export async function startGrpcBackend (options: BackendOptions = {}): Promise<GrpcBackend> {
+  const server = new Server()
+  const backend: GrpcBackend = { port: 0, seen: [], count: 0, close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) }
+  const service = root.lookupService('tollgate.demo.Orders')
+  const Order = root.lookupType('tollgate.demo.Order')
+  const answers: Record<string, (request: protobuf.Message) => Promise<Record<string, unknown>>> = {
+    GetOrder: async (request) => {
+      const r = request as unknown as { order_id: protobuf.Long, shop: string }
+      const code = /^code-(\d+)$/.exec(r.shop)
+      if (code !== null) return { code: Number(code[1]), details: `status ${code[1]} on purpose` }
+      if (r.shop === 'slow') await sleep(5_000)
+      return {
+        type: Order,
+        value: {
+          order_id: r.order_id.toString(),
+          total_micros: '18446744073709551615',
+          status: 2,
+          items: [{ sku: 'a-1', quantity: 2, price_cents: '-9007199254740993' }],
+          created_at: { seconds: 1714566600, nanos: 5000 },
+          ttl: { seconds: 90 },
+          limit: { value: '9007199254740993' },
+          attributes: { fields: { region: { stringValue: 'eu' }, weight: { numberValue: 1.5 } } },
+          card: r.shop
+        }
+      }
+    },
+    CreateOrder: async (request) => {
+      const r = request as unknown as { shop: string, order?: protobuf.Message }
+      const order = r.order === undefined ? {} : Order.toObject(r.order)
+      return { type: Order, value: { ...order, card: r.shop } }
+    },
+    GetShelf: async (request) => ({ type: root.lookupType('tollgate.demo.ShelfRequest'), value: root.lookupType('tollgate.demo.ShelfRequest').toObject(request) }),
+    Ping: async () => ({ type: root.lookupType('google.protobuf.Empty'), value: {} }),
+    Echo: async (request) => ({ type: Order, value: Order.toObject(request) })
+  }
+  const implementation: UntypedServiceImplementation = {}
+  const definition: Record<string, unknown> = {}
+  for (const method of service.methodsArray) {
+    method.resolve()
+    definition[method.name] = {
+      path: `/tollgate.demo.Orders/${method.name}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (b: Buffer) => b,
+      requestDeserialize: (b: Buffer) => b,
+      responseSerialize: (b: Buffer) => b,
+      responseDeserialize: (b: Buffer) => b
+    }
+    implementation[method.name] = handler(backend, method.name, method.resolvedRequestType as protobuf.Type, answers[method.name] as (request: protobuf.Message) => Promise<Record<string, unknown>>, options)
+  }
+  server.addService(definition as never, implementation)
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => error === null ? resolve(bound) : reject(error))
+  })
+  return Object.assign(backend, { port })
+}
