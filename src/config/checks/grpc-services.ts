@@ -20,22 +20,33 @@ export function checkGrpcServices (
   services: ReadonlyArray<Item<ServiceEntry>>, routes: ReadonlyArray<Item<RouteEntry>>, baseDir: string, problems: ProblemList
 ): Map<string, DescriptorSource> {
   const sources = new Map<string, DescriptorSource>()
-  const schemas = new Map<string, { schema: GrpcSchema, annotated: number }>()
+  const schemas = new Map<string, { schema: GrpcSchema, annotated: number | undefined }>()
   for (const { at, entry } of services) {
     if (entry.protocol !== 'grpc') {
       for (const key of DEFINITION_KEYS) if (entry.grpc[key] !== undefined) problems.add(`${at}/grpc/${key}`, `service '${entry.id}' speaks ${entry.protocol}, not grpc`)
       continue
     }
-    try {
-      const source = readDescriptorSource(entry.grpc, baseDir)
-      const schema = compileSchema(source)
-      const annotated = annotatedBindings(schema, entry.grpc.services).length
-      sources.set(entry.id, source)
-      schemas.set(entry.id, { schema, annotated })
-    } catch (error) {
+    const report = (error: unknown): void => {
       if (!(error instanceof DescriptorError)) throw error
       problems.add(`${at}/grpc${error.path}`, error.message)
     }
+    let schema: GrpcSchema
+    try {
+      const source = readDescriptorSource(entry.grpc, baseDir)
+      schema = compileSchema(source)
+      sources.set(entry.id, source)
+    } catch (error) {
+      report(error)
+      continue
+    }
+    // Routes with their own mapping are still checked when the annotations are not usable.
+    let annotated: number | undefined
+    try {
+      annotated = annotatedBindings(schema, entry.grpc.services).length
+    } catch (error) {
+      report(error)
+    }
+    schemas.set(entry.id, { schema, annotated })
   }
   const protocols = new Map(services.map(({ entry }) => [entry.id, entry.protocol]))
   for (const { at, entry } of routes) {

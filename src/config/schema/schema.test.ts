@@ -46,6 +46,7 @@ void test('entity defaults are applied', () => {
     hash_on: 'ip',
     ewma_decay_ms: 10000,
     tgrpc: { connections_per_target: 2, heartbeat_ms: 5000, max_response_bytes: 16777216 },
+    grpc: { import_paths: [], forward_headers: [], ignored_query_parameters: [], max_response_bytes: 16777216 },
     timeouts: { connect_ms: 2000, send_ms: 10000, read_ms: 30000 },
     passive_health: {
       enabled: true,
@@ -110,7 +111,7 @@ void test('every schema problem is listed at once with its exact path', () => {
     ['/gateway/listeners/0/protocl', "unknown property 'protocl' (did you mean 'protocol'?)"],
     ['/gateway/listeners/0/port', 'must be <= 65535 (got 70000)'],
     ['/gateway/log/level', 'must be one of: trace, debug, info, warn, error, fatal (got "verbose")'],
-    ['/services/0/protocol', 'must be one of: http, https, tgrpc (got "ftp")'],
+    ['/services/0/protocol', 'must be one of: http, https, tgrpc, grpc (got "ftp")'],
     ['/services/0/targets', 'must have at least 1 item(s)'],
     ['/routes/0/methods/0', 'must be an HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT) (got "FETCH")'],
     ['/routes/0/paths/0', "a path pattern must start with '/' (exact or '/prefix/*') or '~' (regular expression)"],
@@ -128,11 +129,11 @@ void test('a missing required field is reported at the field path', () => {
   ])
 })
 
-void test('grpc services are refused with the reason that they are not supported yet', () => {
+void test('a grpc service needs its protobuf definitions', () => {
   const doc = minimalDocument()
   doc.services[0].protocol = 'grpc'
   const [problem] = problemsOf(validateConfig(doc, options))
-  assert.deepEqual(problem, ['/services/0/protocol', "protocol 'grpc' is not supported yet (gRPC upstreams come in a later release); use http or https"])
+  assert.deepEqual(problem, ['/services/0/grpc', 'give exactly one of proto, proto_files, descriptor_set, descriptor_set_file (found none)'])
 })
 
 void test('ids, hosts, CIDRs and wildcard host names are checked by format', () => {
