@@ -82,8 +82,9 @@ function buildFacts (type: protobuf.Type): MessageFacts {
 
 function fieldFacts (field: protobuf.Field): FieldFacts {
   field.resolve()
-  const value = valueKind(field.resolvedType, field.type)
-  const isMap = field instanceof protobuf.MapField
+  const entry = mapEntryOf(field)
+  const value = entry === undefined ? valueKind(field.resolvedType, field.type) : valueKind(entry.value.resolvedType, entry.value.type)
+  const isMap = field instanceof protobuf.MapField || entry !== undefined
   const wireType = 'scalar' in value ? SCALAR_WIRE[value.scalar] : 'enumType' in value ? WireType.VARINT : WireType.LEN
   const jsonName = (field.options?.json_name as string | undefined) ?? lowerCamel(field.name)
   const repeated = field.repeated || isMap
@@ -95,10 +96,24 @@ function fieldFacts (field: protobuf.Field): FieldFacts {
     wireType,
     repeated,
     packed: field.repeated && !isMap && wireType !== WireType.LEN && field.packed,
-    mapKey: isMap ? (field as protobuf.MapField).keyType as ScalarKind : undefined,
+    mapKey: entry !== undefined ? entry.key.type as ScalarKind : isMap ? (field as protobuf.MapField).keyType as ScalarKind : undefined,
     oneof: field.partOf?.name,
     hasPresence: !repeated && ('message' in value || field.partOf !== null)
   }
+}
+
+/**
+ * Definitions read from a FileDescriptorSet spell a map as a repeated `...Entry` message marked
+ * `map_entry` (protobufjs keeps it that way); its key and value fields are numbers 1 and 2.
+ */
+function mapEntryOf (field: protobuf.Field): { key: protobuf.Field, value: protobuf.Field } | undefined {
+  const type = field.resolvedType
+  if (!field.repeated || !(type instanceof protobuf.Type) || type.options?.map_entry !== true) return undefined
+  const key = type.fieldsById[1]
+  const value = type.fieldsById[2]
+  if (key === undefined || value === undefined) return undefined
+  value.resolve()
+  return { key, value }
 }
 
 function valueKind (resolved: protobuf.Type | protobuf.Enum | null, typeName: string): ValueKind {
