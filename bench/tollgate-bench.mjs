@@ -4,7 +4,7 @@
 // (TOLLGATE_SOURCE=control-plane: through the control-plane config source, see below).
 //   TOLLGATE_CMD="node bench/tollgate-bench.mjs" TOLLGATE_PORT=18080 \
 //     BENCH_GATEWAYS="openresty-chain node-naive tollgate" ../shared/bench/run.sh
-// BENCH_TGRPC=1 measures HTTP → TG-RPC instead of HTTP → HTTP (see below).
+// BENCH_TGRPC=1 measures HTTP → TG-RPC instead of HTTP → HTTP, BENCH_GRPC=1 HTTP → gRPC (see below).
 // TOLLGATE_OBSERVABILITY=on turns on metrics (status listener on 127.0.0.1:TOLLGATE_STATUS_PORT,
 // default 9180: curl it for /metrics; TOLLGATE_STATUS_TOKEN sets its token, needed for /debug/profile) and tracing (traceparent per request; spans exported when
 // TOLLGATE_OTLP_ENDPOINT is set); "off" (the default) turns tracing off too, so both runs compare.
@@ -80,6 +80,24 @@ const consumers = readFileSync(required('BENCH_CONSUMERS_FILE'), 'utf8').split('
 // gateway's core does only the gateway's work, as with the HTTP upstream.
 const tgrpc = process.env.BENCH_TGRPC === '1'
 const tgrpcPort = Number(process.env.BENCH_TGRPC_PORT ?? 19100)
+// BENCH_GRPC=1: /api/* becomes an HTTP → gRPC transcoding (bench/grpc-bench.proto) to a bundled
+// grpc-js backend on the load CPU that answers with the upstream's JSON as a google.protobuf.Value.
+const grpc = process.env.BENCH_GRPC === '1'
+const grpcPort = Number(process.env.BENCH_GRPC_PORT ?? 19200)
+if (tgrpc && grpc) throw new Error('BENCH_TGRPC and BENCH_GRPC are exclusive')
+const benchDir = dirname(fileURLToPath(import.meta.url))
+
+function benchServices () {
+  if (tgrpc) return [{ id: 'bench-upstream', protocol: 'tgrpc', targets: [{ host: '127.0.0.1', port: tgrpcPort }] }]
+  if (grpc) return [{ id: 'bench-upstream', protocol: 'grpc', grpc: { proto_files: [join(benchDir, 'grpc-bench.proto')] }, targets: [{ host: '127.0.0.1', port: grpcPort }] }]
+  return [{ id: 'bench-upstream', targets: benchTargets(upstream.hostname, Number(upstream.port), targetCount) }]
+}
+
+function benchCall () {
+  if (tgrpc) return { tgrpc: { service: 'bench', method: 'echo', forward_query: false } }
+  if (grpc) return { grpc: { service: 'bench.Bench', method: 'Echo', body: '' } }
+  return {}
+}
 
 const idlePlugins = process.env.BENCH_IDLE_PLUGINS === '1'
 const IDLE_ROUTES = 50
@@ -108,10 +126,8 @@ const config = {
     ...observabilitySettings,
     ...(redis === undefined ? {} : { redis })
   },
-  services: tgrpc
-    ? [{ id: 'bench-upstream', protocol: 'tgrpc', targets: [{ host: '127.0.0.1', port: tgrpcPort }] }]
-    : [{ id: 'bench-upstream', targets: benchTargets(upstream.hostname, Number(upstream.port), targetCount) }],
-  routes: [{ id: 'api', service: 'bench-upstream', paths: ['/api/*'], ...(tgrpc ? { tgrpc: { service: 'bench', method: 'echo', forward_query: false } } : {}) }, ...idleRoutes],
+  services: benchServices(),
+  routes: [{ id: 'api', service: 'bench-upstream', paths: ['/api/*'], ...benchCall() }, ...idleRoutes],
   merchants: consumers.map((c) => ({
     id: c.id,
     credentials: auth === 'key' ? { api_keys: [{ key: c.key }] } : { secrets: [{ id: 'bench', secret: signingSecret(c.id) }] }
@@ -213,7 +229,9 @@ writeFileSync(file, JSON.stringify(startConfig, null, 2)) // JSON is YAML
 // TOLLGATE_NODE_ARGS passes flags to node for the gateway (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof":
 // workers inherit them), since NODE_OPTIONS refuses the profiler flags.
 const nodeArgs = (process.env.TOLLGATE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
-const backend = tgrpc ? await startTgRpcBackend() : undefined
+const backend = tgrpc
+  ? await startBackend('tgrpc-bench-backend.mjs', tgrpcPort)
+  : grpc ? await startBackend('grpc-bench-backend.mjs', grpcPort) : undefined
 const child = spawn(process.execPath, [...nodeArgs, main, 'start', '-c', file, '--pid-file', join(dir, 'tollgate.pid')], { stdio: 'inherit' })
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => { child.kill(signal); backend?.kill(signal) })
 child.on('exit', (code) => {
@@ -222,17 +240,17 @@ child.on('exit', (code) => {
   cleanup().finally(() => process.exit())
 })
 
-/** Starts the TG-RPC bench backend on the load CPU and waits until it listens. */
-async function startTgRpcBackend () {
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'tgrpc-bench-backend.mjs')
-  const args = [process.execPath, script, upstream.href, String(tgrpcPort)]
+/** Starts a bench backend (TG-RPC or gRPC) on the load CPU and waits until it listens. */
+async function startBackend (scriptName, backendPort) {
+  const script = join(benchDir, scriptName)
+  const args = [process.execPath, script, upstream.href, String(backendPort)]
   const pinned = spawnSync('taskset', ['--version']).status === 0
   const backendChild = pinned
     ? spawn('taskset', ['-c', process.env.BENCH_LOAD_CPU ?? '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {
     backendChild.stdout.on('data', (chunk) => { process.stdout.write(chunk); if (String(chunk).includes('ready')) resolve() })
-    backendChild.on('exit', (code) => reject(new Error(`tgrpc bench backend exited (${code})`)))
+    backendChild.on('exit', (code) => reject(new Error(`${scriptName} exited (${code})`)))
   })
   return backendChild
 }

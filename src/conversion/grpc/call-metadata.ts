@@ -20,15 +20,20 @@ export function callMetadata (ctx: RequestContext, requestIdHeader: string, forw
   const request = ctx.request
   for (const name of forwardHeaders) {
     const value = request.headers.get(name)
-    if (value !== undefined && copyable(name) && !name.endsWith('-bin')) metadata.set(name, value)
+    if (value !== undefined && copyable(name) && !name.endsWith('-bin')) add(metadata, name, value)
   }
-  metadata.set(requestIdHeader, request.id)
-  if (ctx.merchant !== undefined) metadata.set('x-merchant-id', ctx.merchant.id)
-  const traceparent = request.headers.get('traceparent')
-  if (traceparent !== undefined) metadata.set('traceparent', traceparent)
-  const tracestate = request.headers.get('tracestate')
-  if (tracestate !== undefined) metadata.set('tracestate', tracestate)
+  add(metadata, requestIdHeader, request.id)
+  if (ctx.merchant !== undefined) add(metadata, 'x-merchant-id', ctx.merchant.id)
+  for (const name of ['traceparent', 'tracestate']) {
+    const value = request.headers.get(name)
+    if (value !== undefined) add(metadata, name, value)
+  }
   return metadata
+}
+
+/** Sets one entry; a value gRPC cannot carry (bytes outside printable ASCII) is left out rather than failing the call. */
+function add (metadata: Metadata, key: string, value: string): void {
+  if (/^[\x20-\x7e]*$/.test(value)) metadata.set(key, value)
 }
 
 /**
