@@ -16,7 +16,7 @@ const [upstreamUrl, portText] = process.argv.slice(2)
 const response = await globalThis.fetch(new URL('/api/echo', upstreamUrl))
 const body = Buffer.from(await response.arrayBuffer())
 const proto = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'grpc-bench.proto'), 'utf8')
-const schema = compileSchema({ kind: 'proto', files: [{ name: 'grpc-bench.proto', text: proto }], entries: ['grpc-bench.proto'] })
+const schema = compileSchema({ kind: 'proto', files: [{ name: 'grpc-bench.proto', text: proto }] })
 const Value = schema.root.lookupType('google.protobuf.Value')
 const answer = Buffer.from(encodeRequest(Value, scan(body).root, undefined))
 if (messageToJson(Value, answer) !== body.toString('utf8')) {

@@ -1,5 +1,5 @@
-// Starts the example: the echo upstream and the TG-RPC backend, then Tollgate on examples/tollgate.yaml. Ctrl-C (or
-// SIGTERM) drains the gateway and stops both. Used by `npm run example` (the README's first command).
+// Starts the example: the echo upstream, the TG-RPC and gRPC backends, then Tollgate on examples/tollgate.yaml. Ctrl-C (or
+// SIGTERM) drains the gateway and stops the rest. Used by `npm run example` (the README's first command).
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const upstream = spawn(process.execPath, [join(root, 'examples/echo-upstream.mjs')], { stdio: 'inherit' })
 const rpcBackend = spawn(process.execPath, [join(root, 'examples/tgrpc-backend.mjs')], { stdio: 'inherit' })
+const grpcBackend = spawn(process.execPath, [join(root, 'examples/grpc-backend.mjs')], { stdio: 'inherit' })
 const gateway = spawn(process.execPath, [join(root, 'dist/src/main.js'), 'start', '-c', join(root, 'examples/tollgate.yaml')], { stdio: 'inherit' })
 
 let stopping = false
@@ -20,9 +21,10 @@ process.on('SIGTERM', stop)
 gateway.on('exit', (code) => {
   upstream.kill('SIGTERM')
   rpcBackend.kill('SIGTERM')
+  grpcBackend.kill('SIGTERM')
   process.exitCode = code ?? 0
 })
-for (const [name, child] of [['upstream', upstream], ['TG-RPC backend', rpcBackend]]) {
+for (const [name, child] of [['upstream', upstream], ['TG-RPC backend', rpcBackend], ['gRPC backend', grpcBackend]]) {
   child.on('exit', (code) => {
     if (!stopping) {
       console.error(`example ${name} exited (${code}); stopping the gateway`)

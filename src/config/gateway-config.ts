@@ -6,7 +6,6 @@
  */
 import type { GatewaySettings, ListenerEntry } from './schema/gateway.js'
 import type { ServiceEntry } from './schema/service.js'
-import type { DescriptorSource } from '../conversion/grpc/descriptors/source.js'
 import type { RouteEntry } from './schema/route.js'
 import type { MerchantEntry } from './schema/merchant.js'
 import type { PluginBindingEntry } from './schema/plugin.js'
@@ -24,9 +23,9 @@ export interface GatewaySettingsConfig extends Omit<GatewaySettings, 'listeners'
 
 /**
  * A service; `path` has no trailing slash (`""` for none), `tls.ca_file` is absolute when set, and
- * a grpc service carries its definitions as read at validation (files and imports loaded).
+ * a grpc service's definitions are inline (`grpc.protos` with every import, or `grpc.descriptor_set`).
  */
-export type ServiceConfig = ServiceEntry & { grpc_definitions?: DescriptorSource }
+export type ServiceConfig = ServiceEntry
 
 /** A route; `hosts` lower-case, `methods` upper-case; absent `hosts`/`methods` mean any. */
 export type RouteConfig = RouteEntry

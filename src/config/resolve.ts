@@ -1,8 +1,9 @@
 /** Builds the normalised `GatewayConfig` from a document that passed every check. */
 import { resolve } from 'node:path'
 import type { ConfigDocument } from './schema/document.js'
+import type { ServiceEntry } from './schema/service.js'
 import type { CertificateConfig, GatewayConfig, GatewaySettingsConfig, PluginBindingConfig } from './gateway-config.js'
-import type { DescriptorSource } from '../conversion/grpc/descriptors/source.js'
+import type { NormalisedDefinitions } from '../conversion/grpc/descriptors/source.js'
 
 function resolveGateway (gateway: ConfigDocument['gateway'], baseDir: string): GatewaySettingsConfig {
   const { plugins_dir: pluginsDir, ...rest } = gateway
@@ -15,6 +16,13 @@ function resolveGateway (gateway: ConfigDocument['gateway'], baseDir: string): G
   }
 }
 
+/** A grpc service's definitions in their normalised form (files read, imports found); other services' sections as given. */
+function resolveGrpc (grpc: ServiceEntry['grpc'], definitions: NormalisedDefinitions | undefined): ServiceEntry['grpc'] {
+  if (definitions === undefined) return grpc
+  const { proto: _proto, proto_files: _files, descriptor_set_file: _setFile, ...settings } = grpc
+  return { ...settings, import_paths: [], ...definitions } as ServiceEntry['grpc']
+}
+
 /** `/api/` → `/api`, `/` → `` (the upstream path is `base + request path`). */
 function trimBasePath (path: string): string {
   return path.replace(/\/+$/, '')
@@ -22,11 +30,11 @@ function trimBasePath (path: string): string {
 
 /**
  * Normalises host names and `hash_header` (lower-case), methods (upper-case), base paths and file paths (absolute
- * from `baseDir`), fills in merchant names, and takes bindings, certificates and gRPC definitions (by service id) as
- * the checks resolved them. The result is a fresh JSON round trip: plain data with no shared references.
+ * from `baseDir`), fills in merchant names, and takes bindings, certificates and gRPC definitions (by service id: inline
+ * .proto texts with their imports, or a descriptor set in base64, in place of files) as the checks resolved them. The result is a fresh JSON round trip: plain data with no shared references.
  */
 export function resolveConfig (
-  doc: ConfigDocument, baseDir: string, plugins: PluginBindingConfig[], certificates: CertificateConfig[], grpcDefinitions: ReadonlyMap<string, DescriptorSource> = new Map()
+  doc: ConfigDocument, baseDir: string, plugins: PluginBindingConfig[], certificates: CertificateConfig[], grpcDefinitions: ReadonlyMap<string, NormalisedDefinitions> = new Map()
 ): GatewayConfig {
   const config: GatewayConfig = {
     gateway: resolveGateway(doc.gateway, baseDir),
@@ -38,7 +46,7 @@ export function resolveConfig (
       path: trimBasePath(s.path),
       ...(s.hash_header === undefined ? {} : { hash_header: s.hash_header.toLowerCase() }),
       tls: { ...s.tls, ...(s.tls.ca_file === undefined ? {} : { ca_file: resolve(baseDir, s.tls.ca_file) }) },
-      ...(grpcDefinitions.has(s.id) ? { grpc_definitions: grpcDefinitions.get(s.id) } : {})
+      grpc: resolveGrpc(s.grpc, grpcDefinitions.get(s.id))
     })),
     routes: doc.routes.map((r) => ({
       ...r,

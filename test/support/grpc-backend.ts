@@ -8,7 +8,7 @@ import protobuf from 'protobufjs'
 import { compileSchema } from '../../src/conversion/grpc/descriptors/compile-schema.js'
 import { DEMO_PROTO } from '../../src/conversion/grpc/testing/demo-proto.js'
 
-export const demoSchema = compileSchema({ kind: 'proto', files: [{ name: 'demo.proto', text: DEMO_PROTO }], entries: ['demo.proto'] })
+export const demoSchema = compileSchema({ kind: 'proto', files: [{ name: 'demo.proto', text: DEMO_PROTO }] })
 const root = demoSchema.root
 
 /** A received call: method, the request as protobufjs reads it (64-bit values as strings) and metadata. */

@@ -36,9 +36,12 @@ describe('gRPC services in the config', () => {
   it('accepts .proto files whose imports are found beside them or in import_paths, and carries their texts in the resolved config', () => {
     const result = validateConfig(documentWith({ proto_files: ['protos/orders.proto'], import_paths: ['protos'] }), options())
     if (!result.ok) assert.fail(JSON.stringify(result.problems))
-    const definitions = result.config.services[0]?.grpc_definitions
-    assert.equal(definitions?.kind, 'proto')
-    assert.deepEqual(definitions?.kind === 'proto' && definitions.files.map((f) => f.name).sort(), ['protos/orders.proto', 'shop/money.proto'])
+    const grpc = result.config.services[0]?.grpc
+    assert.deepEqual(grpc?.protos?.map((f) => f.name).sort(), ['protos/orders.proto', 'shop/money.proto'], 'files are inline with their imports, by import name')
+    assert.equal(grpc?.proto_files, undefined)
+    assert.deepEqual(grpc?.import_paths, [])
+    const again = validateConfig(documentWith(grpc as Record<string, unknown>), { ...options(), baseDir: '/nowhere' })
+    assert.ok(again.ok, 'the normalised section validates anywhere: it names no file')
   })
 
   it('refuses a missing import, a file that does not parse and bytes that are not a FileDescriptorSet', () => {
@@ -108,12 +111,12 @@ describe('gRPC services in the config', () => {
       ['/routes/0/grpc', "service 'orders' speaks http, not grpc"]
     ])
     const checked = documentWith({ proto: plain }, [{ id: 'r', service: 'orders', paths: ['/r'], grpc: { service: 'S', method: 'M' } }])
-    ;(checked.services as Array<Record<string, unknown>>)[0]!.health_checks = { active: { path: '/health' } } // eslint-disable-line @typescript-eslint/no-non-null-assertion
+    ;(checked.services as Array<Record<string, unknown>>)[0]!.health_checks = { active: { path: '/health' } }
     assert.deepEqual(problemsOf(validateConfig(checked, options())), [
       ['/services/0/health_checks/active', 'active checks speak HTTP/1.1, which a gRPC target does not answer; grpc services rely on passive health']
     ])
     assert.deepEqual(problemsOf(validateConfig(documentWith({ proto: plain, descriptor_set: 'AAAA' }), options())), [
-      ['/services/0/grpc', 'give exactly one of proto, proto_files, descriptor_set, descriptor_set_file (found proto, descriptor_set)']
+      ['/services/0/grpc', 'give exactly one of proto, protos, proto_files, descriptor_set, descriptor_set_file (found proto, descriptor_set)']
     ])
   })
 })

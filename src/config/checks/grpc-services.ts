@@ -5,21 +5,22 @@ import type { ProblemList } from '../problems.js'
 import type { Item } from './items.js'
 import { readDescriptorSource } from '../../conversion/grpc/descriptors/read-sources.js'
 import { compileSchema, type GrpcSchema } from '../../conversion/grpc/descriptors/compile-schema.js'
-import { DescriptorError, type DescriptorSource } from '../../conversion/grpc/descriptors/source.js'
+import { DescriptorError, normalisedDefinitions, type NormalisedDefinitions } from '../../conversion/grpc/descriptors/source.js'
 import { annotatedBindings, routeBinding } from '../../conversion/grpc/http-rules/bindings.js'
 
-const DEFINITION_KEYS = ['proto', 'proto_files', 'descriptor_set', 'descriptor_set_file'] as const
+const DEFINITION_KEYS = ['proto', 'protos', 'proto_files', 'descriptor_set', 'descriptor_set_file'] as const
 
 /**
  * Loads and compiles the definitions of every grpc service (unreadable files, parse errors,
  * unresolvable types, unknown `services`, bad annotations are problems), then checks each route
  * to a grpc service: its `grpc` mapping names an existing unary method and fields, or the service
- * has annotations to route by. Returns the definitions by service id, for the resolved config.
+ * has annotations to route by. Returns the normalised definitions by service id (texts and
+ * imports inline, or the descriptor set in base64), for the resolved config.
  */
 export function checkGrpcServices (
   services: ReadonlyArray<Item<ServiceEntry>>, routes: ReadonlyArray<Item<RouteEntry>>, baseDir: string, problems: ProblemList
-): Map<string, DescriptorSource> {
-  const sources = new Map<string, DescriptorSource>()
+): Map<string, NormalisedDefinitions> {
+  const sources = new Map<string, NormalisedDefinitions>()
   const schemas = new Map<string, { schema: GrpcSchema, annotated: number | undefined }>()
   for (const { at, entry } of services) {
     if (entry.protocol !== 'grpc') {
@@ -35,7 +36,7 @@ export function checkGrpcServices (
     try {
       const source = readDescriptorSource(entry.grpc, baseDir)
       schema = compileSchema(source)
-      sources.set(entry.id, source)
+      sources.set(entry.id, normalisedDefinitions(source))
     } catch (error) {
       report(error)
       continue

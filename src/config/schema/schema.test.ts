@@ -133,7 +133,7 @@ void test('a grpc service needs its protobuf definitions', () => {
   const doc = minimalDocument()
   doc.services[0].protocol = 'grpc'
   const [problem] = problemsOf(validateConfig(doc, options))
-  assert.deepEqual(problem, ['/services/0/grpc', 'give exactly one of proto, proto_files, descriptor_set, descriptor_set_file (found none)'])
+  assert.deepEqual(problem, ['/services/0/grpc', 'give exactly one of proto, protos, proto_files, descriptor_set, descriptor_set_file (found none)'])
 })
 
 void test('ids, hosts, CIDRs and wildcard host names are checked by format', () => {

@@ -36,7 +36,11 @@ export const ServiceSchema = Type.Object({
     max_response_bytes: PositiveInt('Largest response body accepted from a target; default 16777216.', 16 * 1024 * 1024, 1024 * 1024 * 1024)
   }, 'TG-RPC client settings (protocol tgrpc only); default {}.'),
   grpc: Section({
-    proto: Type.Optional(Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024, description: '.proto text of the called services (one of proto, proto_files, descriptor_set, descriptor_set_file); default none.' })),
+    proto: Type.Optional(Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024, description: '.proto text of the called services (one of proto, protos, proto_files, descriptor_set, descriptor_set_file); default none.' })),
+    protos: Type.Optional(Type.Array(Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 1024, description: 'The name imports use for this file, e.g. "shop/v1/orders.proto"; required.' }),
+      text: Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024, description: 'The .proto text; required.' })
+    }, { additionalProperties: false }), { minItems: 1, description: '.proto files inline by import name (the form proto and proto_files are normalised to on load); default none.' })),
     proto_files: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: '.proto files, relative to the config file; their imports are looked up in import_paths and beside them; default none.' })),
     import_paths: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Folders where imports of the .proto texts are found, relative to the config file; default [].' }),
     descriptor_set: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9+/]+={0,2}$', description: 'A FileDescriptorSet (protoc --include_imports --descriptor_set_out) in base64; default none.' })),

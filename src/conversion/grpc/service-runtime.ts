@@ -1,6 +1,6 @@
 /** What the request path needs of a grpc service, compiled once per config version. */
 import type { ServiceConfig } from '../../config/gateway-config.js'
-import type { DescriptorSource } from './descriptors/source.js'
+import { definitionSource } from './descriptors/source.js'
 import { compileSchema, type GrpcSchema } from './descriptors/compile-schema.js'
 import { annotatedBindings, type GrpcBinding } from './http-rules/bindings.js'
 import type { GrpcClients } from './clients.js'
@@ -17,7 +17,7 @@ export interface GrpcServiceRuntime {
 
 /** Compiles a validated grpc service (its definitions were checked when the config was validated). */
 export function compileGrpcService (service: ServiceConfig, clients: GrpcClients): GrpcServiceRuntime {
-  const schema = compileSchema(service.grpc_definitions as DescriptorSource)
+  const schema = compileSchema(definitionSource(service.grpc))
   return {
     schema,
     clients,

@@ -23,7 +23,7 @@ export function compileSchema (source: DescriptorSource): GrpcSchema {
   const key = JSON.stringify(source)
   let schema = compiled.get(key)
   if (schema === undefined) {
-    schema = source.kind === 'proto' ? fromProtoFiles(source.files, source.entries) : fromDescriptorSet(source.base64)
+    schema = source.kind === 'proto' ? fromProtoFiles(source.files) : fromDescriptorSet(source.base64)
     // A handful of distinct definition sets per process; the bound only guards endless reload churn.
     if (compiled.size >= 64) compiled.clear()
     compiled.set(key, schema)
@@ -31,7 +31,7 @@ export function compileSchema (source: DescriptorSource): GrpcSchema {
   return schema
 }
 
-function fromProtoFiles (files: readonly ProtoFileSource[], entries: readonly string[]): GrpcSchema {
+function fromProtoFiles (files: readonly ProtoFileSource[]): GrpcSchema {
   const root = new protobuf.Root()
   const byName = new Map(files.map((file) => [file.name, file]))
   const loaded = new Set<string>()
@@ -55,7 +55,7 @@ function fromProtoFiles (files: readonly ProtoFileSource[], entries: readonly st
     }
     for (const imported of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) load(imported, name)
   }
-  for (const entry of entries) load(entry, undefined)
+  for (const file of files) load(file.name, undefined)
   resolve(root)
   const services = collectServices(root)
   const rules = new Map<string, HttpRuleSpec>()

@@ -11,13 +11,14 @@ import { DescriptorError, type DescriptorSource, type ProtoFileSource } from './
 /** The definition settings of a service's `grpc` section. */
 export interface DefinitionSettings {
   readonly proto?: string | undefined
+  readonly protos?: ReadonlyArray<{ readonly name: string, readonly text: string }> | undefined
   readonly proto_files?: readonly string[] | undefined
   readonly import_paths: readonly string[]
   readonly descriptor_set?: string | undefined
   readonly descriptor_set_file?: string | undefined
 }
 
-const SOURCE_KEYS = ['proto', 'proto_files', 'descriptor_set', 'descriptor_set_file'] as const
+const SOURCE_KEYS = ['proto', 'protos', 'proto_files', 'descriptor_set', 'descriptor_set_file'] as const
 // The name an inline .proto text is known by in problems.
 const INLINE_NAME = 'inline.proto'
 
@@ -31,18 +32,14 @@ export function readDescriptorSource (settings: DefinitionSettings, baseDir: str
   }
   const importPaths = settings.import_paths.map((path) => resolve(baseDir, path))
   const files = new Map<string, ProtoFileSource>()
-  const entries: string[] = []
-  if (settings.proto !== undefined) {
-    files.set(INLINE_NAME, { name: INLINE_NAME, text: settings.proto })
-    entries.push(INLINE_NAME)
-  }
+  if (settings.proto !== undefined) files.set(INLINE_NAME, { name: INLINE_NAME, text: settings.proto })
+  for (const file of settings.protos ?? []) files.set(file.name, { name: file.name, text: file.text })
   settings.proto_files?.forEach((path, i) => {
     const full = resolve(baseDir, path)
     files.set(path, { name: path, text: readOrFail(full, `/proto_files/${i}`).toString('utf8') })
-    entries.push(path)
     importPaths.push(dirname(full))
   })
-  const pending = [...entries]
+  const pending = [...files.keys()]
   for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
     for (const imported of importsOf(files.get(name) as ProtoFileSource)) {
       if (files.has(imported) || isBundled(imported)) continue
@@ -52,7 +49,7 @@ export function readDescriptorSource (settings: DefinitionSettings, baseDir: str
       pending.push(imported)
     }
   }
-  return { kind: 'proto', files: [...files.values()], entries }
+  return { kind: 'proto', files: [...files.values()] }
 }
 
 /** Imports protobufjs ships (well-known types) or that only carry annotations. */

@@ -10,7 +10,7 @@ import { messageToJson } from './proto-to-json.js'
 import { MappingError } from './mapping-error.js'
 import { textValue } from './json-to-proto.js'
 
-const schema = compileSchema({ kind: 'proto', files: [{ name: 'demo.proto', text: DEMO_PROTO }], entries: ['demo.proto'] })
+const schema = compileSchema({ kind: 'proto', files: [{ name: 'demo.proto', text: DEMO_PROTO }] })
 const Order = schema.root.lookupType('tollgate.demo.Order')
 const GetOrderRequest = schema.root.lookupType('tollgate.demo.GetOrderRequest')
 
