@@ -16,26 +16,12 @@ export class TransportPool {
 
   /** The gRPC channels for a grpc service, kept across config versions with the same settings. */
   grpcFor (service: ServiceConfig): GrpcClients {
-    const settings = grpcClientSettings(service)
-    const key = JSON.stringify(settings)
-    let clients = this.grpcBySettings.get(key)
-    if (clients === undefined) {
-      clients = new GrpcClients(settings)
-      this.grpcBySettings.set(key, clients)
-    }
-    return clients
+    return sharedBySettings(this.grpcBySettings, grpcClientSettings(service), (settings) => new GrpcClients(settings))
   }
 
   /** The TG-RPC clients for a tgrpc service, kept across config versions with the same settings. */
   tgRpcFor (service: ServiceConfig): TgRpcClients {
-    const settings = tgRpcClientSettings(service)
-    const key = JSON.stringify(settings)
-    let clients = this.tgRpcBySettings.get(key)
-    if (clients === undefined) {
-      clients = new TgRpcClients(settings)
-      this.tgRpcBySettings.set(key, clients)
-    }
-    return clients
+    return sharedBySettings(this.tgRpcBySettings, tgRpcClientSettings(service), (settings) => new TgRpcClients(settings))
   }
 
   forService (service: ServiceConfig): UpstreamTransport {
@@ -65,4 +51,15 @@ export class TransportPool {
     for (const clients of this.grpcBySettings.values()) clients.close()
     this.grpcBySettings.clear()
   }
+}
+
+/** The entry of `byKey` for `settings` (keyed by their JSON), made on first use. */
+function sharedBySettings<S, T> (byKey: Map<string, T>, settings: S, make: (settings: S) => T): T {
+  const key = JSON.stringify(settings)
+  let shared = byKey.get(key)
+  if (shared === undefined) {
+    shared = make(settings)
+    byKey.set(key, shared)
+  }
+  return shared
 }
