@@ -151,6 +151,21 @@ describe('gRPC backend failures', () => {
   })
 })
 
+describe('a backend answer that is not the declared message', () => {
+  it('is a 502 and the worker carries on', async () => {
+    const backend = await startGrpcBackend()
+    // The gateway believes GetShelf answers an Order; the backend sends a ShelfRequest (field 1 is a string, not an int64).
+    const proto = DEMO_PROTO.replace('rpc GetShelf(ShelfRequest) returns (ShelfRequest) {', 'rpc GetShelf(ShelfRequest) returns (Order) {').replace('response_body: "name"', '')
+    const gateway = new InProcessGateway().load(config([backend.port], { grpc: { proto } }))
+    const res = await gateway.inject({ url: '/v1/shelves/1' })
+    assert.equal(res.status, 502)
+    assert.match(errorOf(res.body).message, /does not decode/)
+    assert.equal((await gateway.inject({ url: '/v1/shops/s/orders/1' })).status, 200)
+    await gateway.close()
+    await backend.close()
+  })
+})
+
 describe('gRPC balancing follows live load', () => {
   for (const balancer of ['p2c-peak-ewma', 'least-connections'] as const) {
     it(`${balancer}: a 5× slower target gets clearly less traffic; a fast-failing one is ejected`, async () => {

@@ -9,6 +9,7 @@ import { encodeRequest, type ParamTree } from './json-to-proto.js'
 import { messageToJson } from './proto-to-json.js'
 import { MappingError } from './mapping-error.js'
 import { textValue } from './json-to-proto.js'
+import { WireError } from './wire-read.js'
 
 const schema = compileSchema({ kind: 'proto', files: [{ name: 'demo.proto', text: DEMO_PROTO }] })
 const Order = schema.root.lookupType('tollgate.demo.Order')
@@ -135,5 +136,12 @@ describe('protobuf → JSON (proto3 JSON mapping)', () => {
   it('round-trips a full order exactly (JSON → protobuf → JSON)', () => {
     const json = '{"orderId":"9007199254740993123","totalMicros":"18446744073709551615","checksum":"1","offset":"-2","small":-5,"status":"STATUS_PAID","items":[{"sku":"a","quantity":2,"priceCents":"-250"}],"tags":["1","9007199254740993"],"counters":{"x":"-9223372036854775808"},"createdAt":"1970-01-01T00:00:00Z","ttl":"0.000000001s","limit":"0","attributes":{"k":{"n":1.5}},"mask":"a.bC","signature":"AAE=","urgent":true,"ratio":1e-7,"card":"4111","priority":7,"extra":[1,{"a":null}],"history":[],"detail":{"@type":"type.googleapis.com/tollgate.demo.Item","sku":"d","quantity":1},"mainItem":{},"past":["STATUS_OPEN",5],"bySlot":{"-1":{"sku":"neg"}}}'
     assert.equal(messageToJson(Order, encode(Order, json)), json)
+  })
+
+  it('refuses bytes that are not the message (truncated, wrong wire type) with a WireError', () => {
+    const bytes = Order.encode(Order.fromObject({ order_id: '1', items: [{ sku: 'abc' }] })).finish()
+    assert.throws(() => messageToJson(Order, bytes.subarray(0, bytes.length - 1)), WireError)
+    // Field 7 (items, a message) written as a varint.
+    assert.throws(() => messageToJson(Order, Uint8Array.from([7 << 3, 1])), WireError)
   })
 })
