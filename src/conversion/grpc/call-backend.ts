@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import type { Metadata, StatusObject } from '@grpc/grpc-js'
+import type { Client, Metadata, StatusObject } from '@grpc/grpc-js'
 import type { RequestContext } from '../../pipeline/context.js'
 import type { Reply } from '../../kit/reply.js'
 import type { RouteRuntime } from '../../runtime/snapshot.js'
@@ -102,10 +102,17 @@ class GrpcExchange {
     let cancelled = false
     let headers: Metadata | undefined
     let response: Buffer | undefined
-    const call = this.grpc.clients.forTarget(target).makeUnaryRequest<Buffer, Buffer>(
-      this.binding.grpcPath, rawBytes, rawBytes, this.message, this.metadata, { deadline: Date.now() + timeoutMs },
-      (_error, value) => { response = value }
-    )
+    let call: ReturnType<Client['makeUnaryRequest']>
+    try {
+      call = this.grpc.clients.forTarget(target).makeUnaryRequest<Buffer, Buffer>(
+        this.binding.grpcPath, rawBytes, rawBytes, this.message, this.metadata, { deadline: Date.now() + timeoutMs },
+        (_error, value) => { response = value }
+      )
+    } catch (error) {
+      // grpc-js refuses a call synchronously only on a closed channel (the worker is stopping).
+      service.balancer.onDone(target, { latencyMs: performance.now() - startedAt, ok: false })
+      return this.respond(ctx, { code: 'TG_UPSTREAM_CONNECT_FAILED', message: (error as Error).message })
+    }
     call.on('metadata', (received: Metadata) => { headers = received })
     // grpc-js emits 'status' once per call, right after the callback, with the trailers.
     call.on('status', (status: StatusObject) => this.onEnd(target, performance.now() - startedAt, cancelled, status, response, headers))

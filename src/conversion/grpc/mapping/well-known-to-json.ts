@@ -27,11 +27,15 @@ function fraction (nanos: number): string {
   return '.' + digits
 }
 
+// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range proto3 JSON can print.
+const MIN_TIMESTAMP_SECONDS = -62_135_596_800
+const MAX_TIMESTAMP_SECONDS = 253_402_300_799
+
 const timestamp: Decoder = (facts, content) => {
   const seconds = Number(single(facts, content, 1))
   const nanos = single(facts, content, 2) as number
+  if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS || nanos < 0 || nanos > 999_999_999) throw new WireError('google.protobuf.Timestamp out of range')
   const date = new Date(seconds * 1000)
-  if (Number.isNaN(date.getTime()) || nanos < 0 || nanos > 999_999_999) throw new WireError('google.protobuf.Timestamp out of range')
   return `"${date.toISOString().slice(0, 19)}${fraction(nanos)}Z"`
 }
 
