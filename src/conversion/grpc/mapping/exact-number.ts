@@ -4,12 +4,15 @@
  * double, so 64-bit values keep every digit.
  */
 const DECIMAL = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/
+// The common case, plain digits: read directly.
+const PLAIN_INTEGER = /^-?(?:0|[1-9]\d*)$/
 
 // 64-bit values have at most 20 digits; a larger exponent cannot give a representable integer.
 const MAX_EXPONENT = 40
 
 /** The integer `text` denotes, or undefined when it is not an integer (or not a decimal number). */
 export function exactInteger (text: string): bigint | undefined {
+  if (PLAIN_INTEGER.test(text)) return BigInt(text)
   const parts = DECIMAL.exec(text)
   if (parts === null) return undefined
   const [, sign, whole = '', fraction = '', exponentText = '0'] = parts

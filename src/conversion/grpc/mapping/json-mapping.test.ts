@@ -112,6 +112,19 @@ describe('protobuf → JSON (proto3 JSON mapping)', () => {
       '{"orderId":"9007199254740993123","totalMicros":"18446744073709551615","status":"STATUS_OPEN","items":[{"sku":"a","priceCents":"-9007199254740993"}],"counters":{"c":"1"}}')
   })
 
+  it('prints every 64-bit kind exactly around 2^53 and at its limits', () => {
+    const signed = ['0', '1', '-1', '9007199254740991', '9007199254740992', '9007199254740993', '-9007199254740992', '-9007199254740993', '9223372036854775807', '-9223372036854775808']
+    const unsigned = ['0', '1', '4294967295', '4294967296', '9007199254740993', '18446744073709551615']
+    for (const value of signed) {
+      const json = `{"orderId":"${value}","offset":"${value}","items":[{"priceCents":"${value}"}]}`.replace(/"orderId":"0",|"offset":"0",|"priceCents":"0"/g, '')
+      assert.equal(messageToJson(Order, encode(Order, json)), json, value)
+    }
+    for (const value of unsigned.slice(1)) {
+      const json = `{"totalMicros":"${value}","checksum":"${value}"}`
+      assert.equal(messageToJson(Order, encode(Order, json)), json, value)
+    }
+  })
+
   it('prints the well-known types in their JSON forms (hand-checked vector)', () => {
     const message = Order.fromObject({
       created_at: { seconds: 1714566600, nanos: 120000000 },

@@ -56,9 +56,16 @@ export function toScalar (kind: ScalarKind, value: JsonValue, path: string): Sca
   }
 }
 
+// Up to 9 digits: within every 32-bit range's magnitude, exact as a double.
+const SHORT_INTEGER = /^-?(?:0|[1-9]\d{0,8})$/
+
 function toInteger (kind: ScalarKind, value: JsonValue, path: string): number | bigint {
   const text = numberText(value)
   if (text === undefined) throw new MappingError(path, `expected ${kind} as a JSON number or a string of digits, found ${value.kind}`)
+  if (!kind.endsWith('64') && SHORT_INTEGER.test(text)) {
+    const number = Number(text)
+    if (number >= 0 || kind === 'int32' || kind === 'sint32' || kind === 'sfixed32') return number
+  }
   const integer = exactInteger(text)
   if (integer === undefined) throw new MappingError(path, `expected ${kind}, found ${JSON.stringify(text.slice(0, 40))} (not an integer)`)
   const [min, max] = INT_RANGES[kind] as readonly [bigint, bigint]

@@ -39,37 +39,51 @@ export function encodeMessage (facts: MessageFacts, json: JsonValue | undefined,
     return
   }
   if (json !== undefined && json.kind !== 'object' && !json.isNull) throw new MappingError(path, `expected an object (${facts.fullName}), found ${json.kind}`)
-  const fromParams = new Map<FieldFacts, ParamValue[] | ParamTree>()
+  // The maps and sets below are made only when a message needs them: most have no parameters,
+  // no oneof and no field named two ways.
+  let fromParams: Map<FieldFacts, ParamValue[] | ParamTree> | undefined
   if (params !== undefined) {
+    fromParams = new Map()
     for (const [name, values] of params.leaves) fromParams.set(paramField(facts, name, values[0]?.label), values)
     for (const [name, tree] of params.children) fromParams.set(paramField(facts, name, firstLabel(tree)), tree)
   }
-  const bodyParts = new Map<FieldFacts, JsonValue>()
-  const seen = new Set<FieldFacts>()
-  const oneofs = new Map<string, string>()
+  let bodyParts: Map<FieldFacts, JsonValue> | undefined
+  let namedTwice: Set<FieldFacts> | undefined
+  let oneofs: Map<string, string> | undefined
   if (json !== undefined && !json.isNull) {
     for (const [key, value] of json.entries()) {
       if (inAny && key === '@type') continue
-      const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
+      const at = pointerStep(path, key)
       const field = facts.byName.get(key)
       if (field === undefined) throw new MappingError(at, `unknown field of ${facts.fullName}`)
-      if (seen.has(field)) throw new MappingError(at, `field '${field.name}' is given twice (by its JSON and its original name)`)
-      seen.add(field)
+      // The codec refuses repeated keys, so a field comes twice only under both of its names.
+      if (field.jsonName !== field.name) {
+        namedTwice ??= new Set()
+        if (namedTwice.has(field)) throw new MappingError(at, `field '${field.name}' is given twice (by its JSON and its original name)`)
+        namedTwice.add(field)
+      }
       if (value.isNull && !acceptsNull(field)) continue
       if (field.oneof !== undefined) {
+        oneofs ??= new Map()
         const other = oneofs.get(field.oneof)
         if (other !== undefined) throw new MappingError(at, `oneof '${field.oneof}' already has '${other}'`)
         oneofs.set(field.oneof, field.name)
       }
-      const param = fromParams.get(field)
+      const param = fromParams?.get(field)
       if (param === undefined) encodeField(field, value, writer, at)
-      else if (!Array.isArray(param)) bodyParts.set(field, value)
+      else if (!Array.isArray(param)) (bodyParts ??= new Map()).set(field, value)
     }
   }
-  for (const [field, param] of fromParams) {
+  for (const [field, param] of fromParams ?? []) {
     if (Array.isArray(param)) encodeParamValues(field, param, writer)
-    else encodeSubMessage(field, bodyParts.get(field), param, writer, `${path}/${field.name}`)
+    else encodeSubMessage(field, bodyParts?.get(field), param, writer, `${path}/${field.name}`)
   }
+}
+
+/** `path` extended by one member name, as a JSON pointer (RFC 6901 escapes only when needed). */
+export function pointerStep (path: string, key: string): string {
+  if (!key.includes('~') && !key.includes('/')) return path + '/' + key
+  return path + '/' + key.replaceAll('~', '~0').replaceAll('/', '~1')
 }
 
 function firstLabel (tree: ParamTree): string | undefined {
@@ -132,7 +146,7 @@ function encodeMap (field: FieldFacts, value: JsonValue, writer: protobuf.Writer
   if (value.kind !== 'object') throw new MappingError(path, `expected an object (map), found ${value.kind}`)
   const valueSlot = mapValueSlot(field)
   for (const [key, entry] of value.entries()) {
-    const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
+    const at = pointerStep(path, key)
     const keyKind = field.mapKey as NonNullable<FieldFacts['mapKey']>
     const keyValue = toScalar(keyKind, textValue(key), at)
     writeTag(writer, field.id, 2)

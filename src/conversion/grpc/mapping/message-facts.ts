@@ -27,6 +27,8 @@ export type ValueKind =
 export interface FieldFacts {
   readonly name: string
   readonly jsonName: string
+  /** `"jsonName":`, ready to print. */
+  readonly jsonKey: string
   readonly id: number
   readonly value: ValueKind
   /** Wire type of one value (LEN for messages). */
@@ -91,6 +93,7 @@ function fieldFacts (field: protobuf.Field): FieldFacts {
   return {
     name: field.name,
     jsonName,
+    jsonKey: JSON.stringify(jsonName) + ':',
     id: field.id,
     value,
     wireType,

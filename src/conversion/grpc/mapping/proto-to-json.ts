@@ -40,7 +40,7 @@ function renderMembers (facts: MessageFacts, content: Map<FieldFacts, FieldConte
   for (const field of facts.fields) {
     const value = content.get(field)
     if (value === undefined || isOmitted(field, value)) continue
-    out += (out === '' ? '' : ',') + JSON.stringify(field.jsonName) + ':' + renderContent(field, value)
+    out += (out === '' ? '' : ',') + field.jsonKey + renderContent(field, value)
   }
   return out
 }

@@ -8,7 +8,7 @@ import protobuf from 'protobufjs'
 import type { JsonValue } from '../../../codec/json/index.js'
 import { MappingError } from './mapping-error.js'
 import { messageFacts, type MessageFacts } from './message-facts.js'
-import { encodeMessage, encodeSingle } from './json-to-proto.js'
+import { encodeMessage, encodeSingle, pointerStep } from './json-to-proto.js'
 import { writeScalar, writeTag } from './wire-write.js'
 
 type Encoder = (facts: MessageFacts, json: JsonValue, writer: protobuf.Writer, path: string) => void
@@ -81,7 +81,7 @@ function structFields (json: JsonValue, writer: protobuf.Writer, path: string): 
     nested(writer, 1, () => {
       writeTag(writer, 1, 2)
       writer.string(key)
-      nested(writer, 2, () => valueFields(entry, writer, `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`))
+      nested(writer, 2, () => valueFields(entry, writer, pointerStep(path, key)))
     })
   }
 }

@@ -7,6 +7,22 @@
 import protobuf from 'protobufjs'
 import { WireType, type FieldFacts, type MessageFacts, type ValueKind } from './message-facts.js'
 
+const TWO_32 = 4294967296
+
+/**
+ * The decimal text of a 64-bit value from its two 32-bit halves: through a double when that is
+ * exact (|value| ≤ 2^53, most ids and amounts), else through BigInt; never a rounded double.
+ */
+function longText (value: protobuf.Long | number, signed: boolean): string {
+  if (typeof value === 'number') throw new WireError('64-bit integers need the long package (a protobufjs dependency)')
+  const low = value.low >>> 0
+  const high = signed ? value.high | 0 : value.high >>> 0
+  const approximate = high * TWO_32 + low
+  if (Number.isSafeInteger(approximate)) return String(approximate)
+  const bits = BigInt(value.high >>> 0) << 32n | BigInt(low)
+  return (signed ? BigInt.asIntN(64, bits) : bits).toString()
+}
+
 /** A decoded value: numbers for 32-bit kinds, floats and enums; strings for 64-bit kinds; Buffers for bytes and messages. */
 export type WireValue = number | string | boolean | Buffer
 
@@ -116,11 +132,11 @@ function readValue (reader: protobuf.Reader, kind: ValueKind): WireValue {
     case 'sint32': return reader.sint32()
     case 'fixed32': return reader.fixed32()
     case 'sfixed32': return reader.sfixed32()
-    case 'int64': return reader.int64().toString()
-    case 'uint64': return reader.uint64().toString()
-    case 'sint64': return reader.sint64().toString()
-    case 'fixed64': return reader.fixed64().toString()
-    case 'sfixed64': return reader.sfixed64().toString()
+    case 'int64': return longText(reader.int64(), true)
+    case 'uint64': return longText(reader.uint64(), false)
+    case 'sint64': return longText(reader.sint64(), true)
+    case 'fixed64': return longText(reader.fixed64(), false)
+    case 'sfixed64': return longText(reader.sfixed64(), true)
     case 'bool': return reader.bool()
     case 'string': return reader.string()
     case 'bytes': return reader.bytes() as Buffer
