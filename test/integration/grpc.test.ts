@@ -2,6 +2,10 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { makeCertificate } from '../support/certs.js'
 import { InProcessGateway } from '../../src/testing/inject.js'
 import { DEMO_PROTO } from '../../src/conversion/grpc/testing/demo-proto.js'
 import { GatewayProcess } from '../support/gateway-process.js'
@@ -148,6 +152,30 @@ describe('gRPC backend failures', () => {
     assert.equal(both.targets.get(`127.0.0.1:${deadPort}`).inFlight, 0)
     await both.close()
     await live.close()
+  })
+})
+
+describe('gRPC over TLS', () => {
+  it('calls a TLS backend whose certificate the service trusts, by address or by servername, and refuses an untrusted one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-grpc-tls-'))
+    const byAddress = makeCertificate(dir, 'by-address', ['grpc.test', '127.0.0.1'])
+    const byName = makeCertificate(dir, 'by-name', ['orders.internal'])
+    const backends = [await startGrpcBackend({ tls: byAddress }), await startGrpcBackend({ tls: byName })]
+    const cases: Array<[string, GrpcBackend, Record<string, unknown>, number]> = [
+      ['CA file, address in the certificate', backends[0] as GrpcBackend, { ca_file: byAddress.certFile }, 200],
+      ['CA file and servername', backends[1] as GrpcBackend, { ca_file: byName.certFile, servername: 'orders.internal' }, 200],
+      ['CA file, name not in the certificate', backends[1] as GrpcBackend, { ca_file: byName.certFile }, 503],
+      ['no CA: not trusted', backends[0] as GrpcBackend, {}, 503],
+      ['verify off', backends[1] as GrpcBackend, { verify: false }, 200]
+    ]
+    for (const [name, backend, tls, status] of cases) {
+      const gateway = new InProcessGateway().load(config([backend.port], { grpc: { proto: DEMO_PROTO, tls: true }, tls, retries: { count: 0 } }))
+      const res = await gateway.inject({ url: '/v1/shops/s/orders/1' })
+      assert.equal(res.status, status, `${name}: ${res.body.toString()}`)
+      await gateway.close()
+    }
+    for (const backend of backends) await backend.close()
+    rmSync(dir, { recursive: true, force: true })
   })
 })
 

@@ -32,6 +32,8 @@ export interface BackendOptions {
   readonly delayMs?: number
   /** Answer every call with this status instead. */
   readonly failWith?: number
+  /** Serve TLS with this certificate (PEM) instead of plain-text HTTP/2. */
+  readonly tls?: { readonly cert: string, readonly key: string }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -118,7 +120,10 @@ export async function startGrpcBackend (options: BackendOptions = {}): Promise<G
   }
   server.addService(definition as never, implementation)
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => error === null ? resolve(bound) : reject(error))
+    const credentials = options.tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(options.tls.cert), private_key: Buffer.from(options.tls.key) }], false)
+    server.bindAsync('127.0.0.1:0', credentials, (error, bound) => error === null ? resolve(bound) : reject(error))
   })
   return Object.assign(backend, { port })
 }

@@ -48,7 +48,8 @@ export const ServiceSchema = Type.Object({
     services: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, uniqueItems: true, description: 'Full names of the services whose google.api.http annotations route requests; default every service in the definitions.' })),
     forward_headers: Type.Array(Type.String({ pattern: HEADER_NAME_PATTERN }), { default: [], description: 'Request headers sent along as call metadata (lower-cased); default [].' }),
     ignored_query_parameters: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { default: [], description: 'Query parameters that fill no request field and are not refused (e.g. an API key); default [].' }),
-    max_response_bytes: PositiveInt('Largest response message accepted from a target; default 16777216.', 16 * 1024 * 1024, 1024 * 1024 * 1024)
+    max_response_bytes: PositiveInt('Largest response message accepted from a target; default 16777216.', 16 * 1024 * 1024, 1024 * 1024 * 1024),
+    tls: Flag('Call the targets over TLS (certificate checked as the service\'s tls section says); default false: plain-text HTTP/2.', false)
   }, 'gRPC definitions and call settings (protocol grpc only); default {}.'),
   targets: Type.Array(TargetSchema, { minItems: 1, description: 'Backends, at least one; required.' }),
   balancer: StringEnum(BALANCERS, 'How a target is picked: p2c-peak-ewma, least-connections, round-robin or consistent-hash; default "p2c-peak-ewma".', 'p2c-peak-ewma'),
@@ -98,10 +99,10 @@ export const ServiceSchema = Type.Object({
     description: 'Base path prefixed to the upstream request path (a trailing "/" is dropped on load); default "".'
   }),
   tls: Section({
-    verify: Flag('Verify the target certificate (https only); default true.', true),
+    verify: Flag('Verify the target certificate (https, and grpc with grpc.tls); default true.', true),
     servername: Type.Optional(Type.String({ minLength: 1, description: 'SNI name and name to verify; default the target host.' })),
     ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of trusted CAs, relative to the config file; default the system CAs.' }))
-  }, 'TLS to the targets (https only); default {}.'),
+  }, 'TLS to the targets (https, and grpc with grpc.tls); default {}.'),
   dns: Section({
     family: StringEnum(DNS_FAMILIES, 'Addresses a target host name resolves to: ipv4 (A records), ipv6 (AAAA) or any (both); default "ipv4".', 'ipv4'),
     ttl_min_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 1, description: 'An answer is kept at least this long, whatever its TTL, seconds; default 1.' }),

@@ -3,7 +3,8 @@
  * grpc-js only carries the call. Calls use raw bytes in both directions: the gateway encodes and
  * decodes messages itself, with no generated code.
  */
-import { Client, credentials, type ChannelOptions } from '@grpc/grpc-js'
+import { readFileSync } from 'node:fs'
+import { Client, credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js'
 import type { ServiceConfig } from '../../config/gateway-config.js'
 import type { Target } from '../../upstream/transport/transport.js'
 
@@ -11,11 +12,31 @@ import type { Target } from '../../upstream/transport/transport.js'
 export interface GrpcClientSettings {
   readonly maxResponseBytes: number
   readonly connectTimeoutMs: number
+  /** TLS to the targets; undefined for plain-text HTTP/2. */
+  readonly tls: { readonly verify: boolean, readonly servername?: string, readonly ca?: string } | undefined
 }
 
-/** Settings of `service`'s channels. */
+/** Settings of `service`'s channels (a CA file is read here, once per config version). */
 export function grpcClientSettings (service: ServiceConfig): GrpcClientSettings {
-  return { maxResponseBytes: service.grpc.max_response_bytes, connectTimeoutMs: service.timeouts.connect_ms }
+  const tls = service.tls
+  return {
+    maxResponseBytes: service.grpc.max_response_bytes,
+    connectTimeoutMs: service.timeouts.connect_ms,
+    tls: !service.grpc.tls
+      ? undefined
+      : {
+          verify: tls.verify,
+          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+          ...(tls.ca_file === undefined ? {} : { ca: readFileSync(tls.ca_file, 'utf8') })
+        }
+  }
+}
+
+function channelCredentials (tls: GrpcClientSettings['tls']): ChannelCredentials {
+  if (tls === undefined) return credentials.createInsecure()
+  const ca = tls.ca === undefined ? null : Buffer.from(tls.ca)
+  // verify: false trusts any certificate and name, as for https services.
+  return credentials.createSsl(ca, null, null, tls.verify ? {} : { rejectUnauthorized: false, checkServerIdentity: () => undefined })
 }
 
 /** Passes bytes through: messages are encoded before the call and decoded after it. */
@@ -25,9 +46,12 @@ export const rawBytes = (bytes: Buffer): Buffer => bytes
 export class GrpcClients {
   private readonly byTarget = new Map<string, Client>()
   private readonly options: ChannelOptions
+  private readonly credentials: ChannelCredentials
 
   constructor (settings: GrpcClientSettings) {
+    this.credentials = channelCredentials(settings.tls)
     this.options = {
+      ...(settings.tls?.servername === undefined ? {} : { 'grpc.ssl_target_name_override': settings.tls.servername, 'grpc.default_authority': settings.tls.servername }),
       'grpc.max_receive_message_length': settings.maxResponseBytes,
       'grpc.max_send_message_length': -1,
       // Tollgate retries on another target itself; grpc-js retrying would hide failures from the balancer.
@@ -47,7 +71,7 @@ export class GrpcClients {
     let client = this.byTarget.get(target.id)
     if (client === undefined) {
       const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host
-      client = new Client(`${host}:${target.port}`, credentials.createInsecure(), this.options)
+      client = new Client(`${host}:${target.port}`, this.credentials, this.options)
       this.byTarget.set(target.id, client)
     }
     return client
