@@ -174,6 +174,14 @@ describe('gRPC over TLS', () => {
       assert.equal(res.status, status, `${name}: ${res.body.toString()}`)
       await gateway.close()
     }
+    const named = makeCertificate(dir, 'localhost', ['localhost'])
+    const namedBackend = await startGrpcBackend({ tls: named })
+    const document = config([namedBackend.port], { grpc: { proto: DEMO_PROTO, tls: true }, tls: { ca_file: named.certFile } })
+    ;(document.services as Array<Record<string, unknown>>)[0]!.targets = [{ host: 'localhost', port: namedBackend.port }]
+    const gateway = new InProcessGateway().load(document)
+    assert.equal((await gateway.inject({ url: '/v1/shops/s/orders/1' })).status, 200, 'a target given by host name is checked against that name')
+    await gateway.close()
+    await namedBackend.close()
     for (const backend of backends) await backend.close()
     rmSync(dir, { recursive: true, force: true })
   })

@@ -71,10 +71,19 @@ export class GrpcClients {
     let client = this.byTarget.get(target.id)
     if (client === undefined) {
       const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host
-      client = new Client(`${host}:${target.port}`, this.credentials, this.options)
+      client = new Client(`${host}:${target.port}`, this.credentials, this.optionsFor(target))
       this.byTarget.set(target.id, client)
     }
     return client
+  }
+
+  /**
+   * A target resolved from a host name (src/upstream/dns/) is connected to by address but named by
+   * its host name: the :authority, and the TLS name checked unless `tls.servername` says otherwise.
+   */
+  private optionsFor (target: Target): ChannelOptions {
+    if (target.hostName === undefined || this.options['grpc.ssl_target_name_override'] !== undefined) return this.options
+    return { ...this.options, 'grpc.ssl_target_name_override': target.hostName, 'grpc.default_authority': target.hostName }
   }
 
   close (): void {
