@@ -4,8 +4,8 @@ import { RedisSchema } from './redis.js'
 import { DebugHeaderSchema, MetricsSchema, StatusSchema, TracingSchema } from './observability.js'
 import { Cidr, Flag, Host, HEADER_NAME_PATTERN, ID_PATTERN, ListenPort, PositiveInt, Section, StringEnum, TimeoutMs } from './typedefs.js'
 
-/** Ingress implementations a listener may use (DESIGN.md §11); `fast-h1` is added by a later issue. */
-export const INGRESSES = ['node'] as const
+/** Ingress implementations a listener may use (DESIGN.md §11). */
+export const INGRESSES = ['fast-h1', 'node'] as const
 /** Log levels, most verbose first (pino's names). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
 
@@ -16,7 +16,7 @@ export const ListenerSchema = Type.Object({
   port: ListenPort('Port to bind; 0 picks a free port; required.'),
   protocol: StringEnum(['http', 'https'] as const, 'Protocol; https needs at least one certificate; default "http".', 'http'),
   http2: Type.Optional(Type.Boolean({ description: 'Offer HTTP/2 by ALPN (https only; h2c is not supported); default true for https, false for http.' })),
-  ingress: StringEnum(INGRESSES, 'Ingress implementation; only "node" for now; default "node".', 'node')
+  ingress: StringEnum(INGRESSES, 'Ingress implementation: "fast-h1" (HTTP/1.x on node:net with the llhttp parser of Node, falls back to "node" if its start-up self-test fails) or "node" (node:http); HTTP/2 always uses node:http2; default "fast-h1".', 'fast-h1')
 }, { additionalProperties: false, description: 'A listening socket.' })
 
 /** The listener used when `gateway.listeners` is left out. */

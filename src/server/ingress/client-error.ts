@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Socket } from 'node:net'
 import { ERRORS, errorBody, type ErrorCode } from '../../errors.js'
 
-/** Maps an HTTP/1 parse or timeout error of node:http to a catalog code. */
-export function clientErrorCode (error: NodeJS.ErrnoException): ErrorCode {
+/** Maps an HTTP/1 parse or timeout error (llhttp's HPE_* codes, node:http's timeout) to a catalog code. */
+export function clientErrorCode (error: { readonly code?: string }): ErrorCode {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW': return 'TG_REQUEST_HEADERS_TOO_LARGE'
     case 'HPE_URI_TOO_LONG': return 'TG_REQUEST_URL_TOO_LONG'
@@ -13,19 +13,42 @@ export function clientErrorCode (error: NodeJS.ErrnoException): ErrorCode {
 }
 
 /**
- * Answers a request node:http could not parse (or that timed out while arriving) with the standard
- * JSON error and closes the connection: the framing is unknown, so it cannot be reused.
+ * The complete answer to a request that could not be parsed (or timed out while arriving): the
+ * standard JSON error with a fresh request id, and `connection: close` since the framing is
+ * unknown and the connection cannot be reused. Both ingresses send exactly these bytes.
  */
-export function answerClientError (error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || !socket.writable || (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true) {
-    socket.destroy()
-    return
-  }
-  const code = clientErrorCode(error)
+export function clientErrorResponse (code: ErrorCode): string {
   const requestId = randomUUID()
   const body = errorBody(code, requestId)
   const { status } = ERRORS[code]
-  socket.end(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`)
+  return `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`
+}
+
+/** The part of node:http's ServerResponse (and its request) the error answer looks at. */
+interface PendingResponse {
+  readonly headersSent?: boolean
+  readonly req?: { readonly complete?: boolean }
+  once?: (event: 'finish', listener: () => void) => unknown
+}
+
+/**
+ * Answers a request node:http could not parse (or that timed out while arriving) and closes the
+ * connection. When an earlier, completely received request still has its response on the way,
+ * the error waits for it (a pipelined client must get its answers in order).
+ */
+export function answerClientError (error: NodeJS.ErrnoException, socket: Socket): void {
+  const pending = (socket as Socket & { _httpMessage?: PendingResponse })._httpMessage
+  if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  // Data after a request that asked to close: nothing more is read, the response on the way closes.
+  if (error.code === 'HPE_CLOSED_CONNECTION' && pending !== undefined) return
+  if (pending?.req?.complete === true && pending.once !== undefined) {
+    pending.once('finish', () => { answerClientError(error, socket) })
+    return
+  }
+  socket.end(clientErrorResponse(clientErrorCode(error)))
 }
 
 function reasonPhrase (status: number): string {

@@ -1,21 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Http2ServerRequest } from 'node:http2'
+import { bodyFraming } from './body-framing.js'
 import type { IngressRequest } from './ingress.js'
-
-/**
- * Body framing from the raw header list, without touching `req.headers` (node:http builds that
- * object lazily, and skipping it is measurably cheaper per request).
- */
-function bodyFraming (raw: readonly string[]): { chunked: boolean, length: number | undefined } {
-  let chunked = false
-  let length: number | undefined
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string
-    if (name.length === 14 && name.toLowerCase() === 'content-length') length = Number(raw[i + 1])
-    else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = true
-  }
-  return { chunked, length }
-}
 
 /** An HTTP/1.x request of node:http as an IngressRequest. */
 export function fromHttp1 (req: IncomingMessage, localPort: number, tls: boolean): IngressRequest {
