@@ -10,13 +10,15 @@ export interface GatewayConfigOptions {
   services?: unknown[]
   certificates?: unknown[]
   listeners?: unknown[]
+  /** The ingress of the default listener (leave out for the schema's default). */
+  ingress?: 'fast-h1' | 'node'
 }
 
 /** A minimal gateway config for integration tests: one listener, one service, routes as given. */
 export function gatewayConfig (options: GatewayConfigOptions): Record<string, unknown> {
   return {
     gateway: {
-      listeners: options.listeners ?? [{ name: 'test', host: '127.0.0.1', port: options.port }],
+      listeners: options.listeners ?? [{ name: 'test', host: '127.0.0.1', port: options.port, ...(options.ingress === undefined ? {} : { ingress: options.ingress }) }],
       log: { level: 'info' },
       ...options.gateway
     },
@@ -31,3 +33,6 @@ export function gatewayConfig (options: GatewayConfigOptions): Record<string, un
     certificates: options.certificates ?? []
   }
 }
+
+/** Both ingresses, for suites that must give the same verdict on each (DESIGN.md §11). */
+export const INGRESS_KINDS = ['fast-h1', 'node'] as const

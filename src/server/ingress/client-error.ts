@@ -27,7 +27,7 @@ export function clientErrorResponse (code: ErrorCode): string {
 /** The part of node:http's ServerResponse (and its request) the error answer looks at. */
 interface PendingResponse {
   readonly headersSent?: boolean
-  readonly req?: { readonly complete?: boolean }
+  readonly req?: { readonly complete?: boolean, destroy?: () => void }
   once?: (event: 'finish', listener: () => void) => unknown
 }
 
@@ -49,6 +49,18 @@ export function answerClientError (error: NodeJS.ErrnoException, socket: Socket)
     return
   }
   socket.end(clientErrorResponse(clientErrorCode(error)))
+  // The connection is over, but node:http keeps parsing what still arrives: the rest of a
+  // timed-out body would complete that request (and send it upstream), later bytes would become
+  // new requests. Both are dropped.
+  answeredSockets.add(socket)
+  if (pending?.req?.complete === false) pending.req.destroy?.()
+}
+
+const answeredSockets = new WeakSet<Socket>()
+
+/** True once the connection got an error answer: nothing more on it is handled. */
+export function answeredWithError (socket: Socket): boolean {
+  return answeredSockets.has(socket)
 }
 
 function reasonPhrase (status: number): string {

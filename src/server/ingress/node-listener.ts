@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Server as NetServer } from 'node:net'
 import type { ListenerConfig } from '../../config/gateway-config.js'
 import type { TlsContexts } from '../tls-contexts.js'
-import { answerClientError } from './client-error.js'
+import { answerClientError, answeredWithError } from './client-error.js'
 import type { IngressListener, ListenerLimits, RequestHandler } from './listener-limits.js'
 import { Http1Sink } from './node-sink.js'
 import { fromHttp1 } from './node-request.js'
@@ -38,6 +38,10 @@ export class NodeListener implements IngressListener {
       // on the truncated list and answer a header flood with 400 instead of 431.
       requireHostHeader: false
     }, (req: IncomingMessage, res: ServerResponse) => {
+      if (answeredWithError(req.socket)) {
+        res.destroy()
+        return
+      }
       handler(fromHttp1(req, (req.socket.localPort ?? config.port), secure), new Http1Sink(res))
     })
     // Truncating at maxHeadersCount would silently drop fields; one more than the limit lets the

@@ -199,6 +199,9 @@ export class H1Connection implements ResponseChannel, BodySource {
     this.body = null
     this.arriving = null
     this.receiving = false
+    // Trailer fields arrive through kOnHeaders; they are not forwarded (as with the node ingress).
+    this.spilledHeaders = []
+    this.spilledUrl = ''
     if (body !== null && !body.destroyed) body.push(null)
     if (this.queue.length === 0) this.idleSinceMs = Date.now()
   }
