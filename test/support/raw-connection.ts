@@ -79,7 +79,7 @@ export function exchange (port: number, pieces: Array<string | Buffer>, expected
         if (outcome.statuses.length >= expected && !probing) {
           if (!probe) { finish(false); return }
           probing = true
-          socket.write(PROBE)
+          probeWhenWritten()
         }
       }
     }
@@ -92,10 +92,17 @@ export function exchange (port: number, pieces: Array<string | Buffer>, expected
     socket.on('close', () => { parse(true); finish(true) })
     socket.on('error', () => {})
     let i = 0
+    let allWritten = false
+    // The probe goes after the last piece, never into the middle of the stream under test.
+    const probeWhenWritten = (): void => { if (allWritten && probing && !socket.destroyed) socket.write(PROBE) }
     const writeNext = (): void => {
       if (done || socket.destroyed) return
       const piece = pieces[i++]
-      if (piece === undefined) return
+      if (piece === undefined) {
+        allWritten = true
+        probeWhenWritten()
+        return
+      }
       socket.write(piece)
       setTimeout(writeNext, 0)
     }

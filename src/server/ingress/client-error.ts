@@ -25,7 +25,7 @@ export function clientErrorResponse (code: ErrorCode): string {
 }
 
 /** The part of node:http's ServerResponse (and its request) the error answer looks at. */
-interface PendingResponse {
+export interface PendingResponse {
   readonly headersSent?: boolean
   readonly req?: { readonly complete?: boolean, destroy?: () => void }
   once?: (event: 'finish', listener: () => void) => unknown
@@ -38,14 +38,28 @@ interface PendingResponse {
  */
 export function answerClientError (error: NodeJS.ErrnoException, socket: Socket): void {
   const pending = (socket as Socket & { _httpMessage?: PendingResponse })._httpMessage
-  if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent === true) {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy()
     return
   }
   // Data after a request that asked to close: nothing more is read, the response on the way closes.
   if (error.code === 'HPE_CLOSED_CONNECTION' && pending !== undefined) return
+  // The response on the socket belongs to an earlier, complete request: the error comes after it.
   if (pending?.req?.complete === true && pending.once !== undefined) {
     pending.once('finish', () => { answerClientError(error, socket) })
+    return
+  }
+  // The failed request's own answer has begun: no second answer, the connection is dropped.
+  if (pending?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  // Its answer was already sent in full (the gateway refused it before its body was in): no second
+  // answer either; the connection closes.
+  const latest = latestResponses.get(socket)
+  if (latest !== undefined && latest.headersSent === true && latest.req?.complete === false) {
+    socket.end()
+    answeredSockets.add(socket)
     return
   }
   socket.end(clientErrorResponse(clientErrorCode(error)))
@@ -57,6 +71,12 @@ export function answerClientError (error: NodeJS.ErrnoException, socket: Socket)
 }
 
 const answeredSockets = new WeakSet<Socket>()
+const latestResponses = new WeakMap<Socket, PendingResponse>()
+
+/** Notes the response of the newest request on a connection (the one a parse error would concern). */
+export function noteLatestResponse (socket: Socket, response: PendingResponse): void {
+  latestResponses.set(socket, response)
+}
 
 /** True once the connection got an error answer: nothing more on it is handled. */
 export function answeredWithError (socket: Socket): boolean {

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Server as NetServer } from 'node:net'
 import type { ListenerConfig } from '../../config/gateway-config.js'
 import type { TlsContexts } from '../tls-contexts.js'
-import { answerClientError, answeredWithError } from './client-error.js'
+import { answerClientError, answeredWithError, noteLatestResponse } from './client-error.js'
 import type { IngressListener, ListenerLimits, RequestHandler } from './listener-limits.js'
 import { Http1Sink } from './node-sink.js'
 import { fromHttp1 } from './node-request.js'
@@ -42,6 +42,7 @@ export class NodeListener implements IngressListener {
         res.destroy()
         return
       }
+      noteLatestResponse(req.socket, res)
       handler(fromHttp1(req, (req.socket.localPort ?? config.port), secure), new Http1Sink(res))
     })
     // Truncating at maxHeadersCount would silently drop fields; one more than the limit lets the

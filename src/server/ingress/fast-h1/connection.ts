@@ -54,8 +54,8 @@ export class H1Connection implements ResponseChannel, BodySource {
   private stopped = false
   private pausedForBody = false
   private pausedForQueue = false
-  /** An error to answer once the responses ahead of it are written. */
-  private pendingError: ErrorCode | undefined
+  /** How the connection ends once the responses ahead are written: an error answer, or just closing. */
+  private pendingEnd: ErrorCode | 'close' | undefined
 
   constructor (socket: Socket, settings: ConnectionSettings) {
     this.socket = socket
@@ -237,7 +237,8 @@ export class H1Connection implements ResponseChannel, BodySource {
       this.resumeSocket()
     }
     if (queue.length > 0) return
-    if (this.pendingError !== undefined) this.answerError(this.pendingError)
+    if (this.pendingEnd === 'close') this.socket.end()
+    else if (this.pendingEnd !== undefined) this.answerError(this.pendingEnd)
     else if (!this.receiving) this.idleSinceMs = Date.now()
   }
 
@@ -260,9 +261,10 @@ export class H1Connection implements ResponseChannel, BodySource {
   }
 
   /**
-   * The arriving message cannot be completed. If it is the oldest one owed an answer (or none is
-   * owed), the error is answered now, or the connection dropped when its response already began
-   * (node:http does the same); after earlier responses, the error waits for its turn.
+   * The arriving message cannot be completed. Its answer, if it began, is not followed by a second
+   * one: the connection ends after what is owed (dropped at once when that answer is half sent,
+   * as node:http does). Otherwise the error is answered now when nothing is owed before it, or
+   * after the responses ahead of it.
    */
   private fail (code: ErrorCode): void {
     this.stopped = true
@@ -270,16 +272,25 @@ export class H1Connection implements ResponseChannel, BodySource {
     this.body?.destroy(abortedError())
     const arriving = this.arriving
     const head = this.queue[0]
+    if (arriving !== null && arriving.headersSent) {
+      if (head === arriving && !arriving.finished) {
+        this.socket.destroy()
+        return
+      }
+      if (!arriving.finished) {
+        arriving.abort()
+        this.queue.pop()
+      }
+      this.pendingEnd = 'close'
+      if (this.queue.length === 0) this.socket.end()
+      return
+    }
     if (head !== undefined && head !== arriving) {
       if (arriving !== null) {
         arriving.abort()
         this.queue.pop()
       }
-      this.pendingError = code
-      return
-    }
-    if (head !== undefined && head.headersSent) {
-      this.socket.destroy()
+      this.pendingEnd = code
       return
     }
     if (head !== undefined) {
