@@ -16,6 +16,8 @@ interface VerdictCase {
   readonly statuses: number[]
   /** Whether the server must close the connection after them (else a probe must be answered). */
   readonly closed: boolean
+  /** Interim (1xx) responses the client must get, when the case is about them. */
+  readonly interim?: number[]
   /** Responses to HEAD (no body). */
   readonly bodyless?: boolean[]
   /** What the upstream must have received: method, URL and body of each request, in order. */
@@ -78,7 +80,8 @@ const CASES: VerdictCase[] = [
       assert.ok(names.includes('x-kept'))
     }
   },
-  { name: 'Expect: 100-continue gets the body through', pieces: [post('/public/e', 'Content-Length: 3\r\nExpect: 100-continue\r\n', ''), 'abc'], statuses: [200], closed: false, upstream: ['POST /public/e abc'] },
+  { name: 'Expect: 100-continue is answered when the body is read', pieces: [post('/public/e', 'Content-Length: 3\r\nExpect: 100-continue\r\n', ''), 'abc'], statuses: [200], interim: [100], closed: false, upstream: ['POST /public/e abc'] },
+  { name: 'Expect: 100-continue refused before the body: no 100, and the connection closes', pieces: [post('/admin/e', 'Content-Length: 3\r\nExpect: 100-continue\r\n', '')], statuses: [401], interim: [], closed: true, upstream: [] },
   { name: 'an expectation other than 100-continue gets 417', pieces: [get('/public/e', 'Expect: teapot\r\n')], statuses: [417], closed: false, upstream: [] },
   { name: 'CONNECT drops the connection', pieces: [`CONNECT gw.test:443 HTTP/1.1\r\n${H}\r\n`], statuses: [], closed: true, upstream: [] },
   { name: 'a head that never ends gets 408', pieces: ['GET /public/slow HTTP/1.1\r\nHost: gw.test\r\n'], statuses: [408], closed: true, upstream: [] },
@@ -86,7 +89,7 @@ const CASES: VerdictCase[] = [
 ]
 
 /** What one case produced, as compared across ingresses. */
-interface Outcome { statuses: number[], closed: boolean, upstream: unknown[] }
+interface Outcome { statuses: number[], interim: number[], closed: boolean, upstream: unknown[] }
 const outcomes = new Map<string, Map<string, Outcome>>()
 
 for (const ingress of INGRESS_KINDS) {
@@ -135,10 +138,11 @@ for (const ingress of INGRESS_KINDS) {
         const first = upstream.seen.length
         const outcome = await exchange(port, testCase.pieces, testCase.statuses.length, { bodyless: testCase.bodyless })
         const seen = upstream.seen.slice(first)
-        results.set(testCase.name, { statuses: outcome.statuses, closed: outcome.closed, upstream: upstreamViews(seen) })
+        results.set(testCase.name, { statuses: outcome.statuses, interim: outcome.interim, closed: outcome.closed, upstream: upstreamViews(seen) })
         assert.deepEqual(outcome.statuses, testCase.statuses, `statuses; received: ${outcome.raw.slice(0, 400)}`)
         assert.equal(outcome.closed, testCase.closed, `connection ${testCase.closed ? 'closed' : 'kept'}; received: ${outcome.raw.slice(0, 400)}`)
         assert.deepEqual(seen.map((s) => `${s.method} ${s.url} ${s.body.toString('latin1')}`).sort(), [...testCase.upstream].sort())
+        if (testCase.interim !== undefined) assert.deepEqual(outcome.interim, testCase.interim, 'interim responses')
         testCase.check?.(seen)
         // Errors the gateway writes itself are JSON with a request id, on either ingress.
         if (outcome.statuses.some((s) => s === 400 || s === 408 || s === 413 || s === 414 || s === 431)) assert.match(outcome.raw, /"request_id":"/)

@@ -27,6 +27,14 @@ export class NodeListener implements IngressListener {
   constructor (config: ListenerConfig, limits: ListenerLimits, handler: RequestHandler, tlsContexts: TlsContexts | undefined) {
     this.config = config
     const secure = config.protocol === 'https'
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      if (answeredWithError(req.socket)) {
+        res.destroy()
+        return
+      }
+      noteLatestResponse(req.socket, res)
+      handler(fromHttp1(req, (req.socket.localPort ?? config.port), secure), new Http1Sink(res))
+    }
     this.http1 = http.createServer({
       maxHeaderSize: limits.maxHeaderBytes,
       headersTimeout: limits.headerReadMs,
@@ -37,13 +45,12 @@ export class NodeListener implements IngressListener {
       // The pipeline checks Host itself, after the header-count check: node:http's check would run
       // on the truncated list and answer a header flood with 400 instead of 431.
       requireHostHeader: false
-    }, (req: IncomingMessage, res: ServerResponse) => {
-      if (answeredWithError(req.socket)) {
-        res.destroy()
-        return
-      }
-      noteLatestResponse(req.socket, res)
-      handler(fromHttp1(req, (req.socket.localPort ?? config.port), secure), new Http1Sink(res))
+    }, onRequest)
+    // Expect: 100-continue is answered when the gateway starts reading the body, i.e. once the
+    // route's checks passed; a request refused before that gets no 100 (and the connection closes).
+    this.http1.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      continueOnFirstRead(req, res)
+      onRequest(req, res)
     })
     // Truncating at maxHeadersCount would silently drop fields; one more than the limit lets the
     // pipeline see the flood and answer 431.
@@ -78,5 +85,16 @@ export class NodeListener implements IngressListener {
   closeAll (): void {
     this.http1.closeAllConnections()
     this.http2?.closeAll()
+  }
+}
+
+/** Sends `100 Continue` before the first read of the body (node:http would send it at once). */
+function continueOnFirstRead (req: IncomingMessage, res: ServerResponse): void {
+  const readable = req as IncomingMessage & { _read: (size: number) => void }
+  const read = readable._read
+  readable._read = function (this: IncomingMessage, size: number): void {
+    readable._read = read
+    if (!res.headersSent) res.writeContinue()
+    read.call(this, size)
   }
 }
