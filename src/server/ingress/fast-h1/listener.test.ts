@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict'
+import net from 'node:net'
+import { test } from 'node:test'
+import type { ListenerConfig } from '../../../config/gateway-config.js'
+import type { IngressRequest, ResponseSink } from '../ingress.js'
+import type { ListenerLimits, RequestHandler } from '../listener-limits.js'
+import { FastH1Listener } from './listener.js'
+import { loadParserBinding, type ParserBinding } from './llhttp-binding.js'
+
+const CONFIG: ListenerConfig = { name: 'unit', host: '127.0.0.1', port: 0, protocol: 'http', http2: false, ingress: 'fast-h1' }
+const LIMITS: ListenerLimits = { maxHeaderBytes: 16384, maxHeaderCount: 100, headerReadMs: 10_000, keepAliveIdleMs: 10_000, requestMs: 60_000 }
+
+function binding (): ParserBinding {
+  const loaded = loadParserBinding()
+  if ('missing' in loaded) assert.fail(loaded.missing)
+  return loaded
+}
+
+async function withListener (handler: RequestHandler, run: (port: number, listener: FastH1Listener) => Promise<void>): Promise<void> {
+  const listener = new FastH1Listener(CONFIG, LIMITS, handler, undefined, binding())
+  const port = await listener.listen()
+  try {
+    await run(port, listener)
+  } finally {
+    listener.stopAccepting()
+    listener.closeAll()
+  }
+}
+
+/** Connects, writes `bytes`, and resolves with everything read once `until` matches it. */
+function converse (port: number, bytes: string, until: RegExp): Promise<{ text: string, socket: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes))
+    let text = ''
+    socket.setEncoding('latin1').on('data', (chunk: string) => {
+      text += chunk
+      if (until.test(text)) resolve({ text, socket })
+    })
+    socket.on('error', reject)
+  })
+}
+
+void test('pipelined responses go out in request order even when a later one finishes first', async () => {
+  const sinks: Array<{ request: IngressRequest, sink: ResponseSink }> = []
+  let release: () => void = () => {}
+  const bothArrived = new Promise<void>((resolve) => { release = resolve })
+  await withListener((request, sink) => {
+    sinks.push({ request, sink })
+    if (sinks.length === 2) release()
+  }, async (port) => {
+    const exchange = converse(port, 'GET /first HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n', /first-body[\s\S]*second-body/)
+    await bothArrived
+    const [first, second] = sinks
+    second?.sink.writeHead(200, ['content-length', '11'])
+    second?.sink.end('second-body')
+    first?.sink.writeHead(200, ['content-length', '10'])
+    first?.sink.end('first-body')
+    const { text, socket } = await exchange
+    socket.destroy()
+    assert.ok(text.indexOf('first-body') < text.indexOf('second-body'))
+    assert.deepEqual(sinks.map((s) => s.request.target), ['/first', '/second'])
+  })
+})
+
+void test('a request body nobody reads pauses the socket instead of piling up in memory', async () => {
+  let body: IngressRequest['body'] = null
+  let sinkOf: ResponseSink | undefined
+  let arrived: () => void = () => {}
+  const headArrived = new Promise<void>((resolve) => { arrived = resolve })
+  await withListener((request, sink) => {
+    body = request.body
+    sinkOf = sink
+    arrived()
+  }, async (port) => {
+    const total = 8 * 1024 * 1024
+    const socket = net.connect(port, '127.0.0.1')
+    socket.on('error', () => {})
+    socket.write(`POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: ${total}\r\n\r\n`)
+    await headArrived
+    // The client offers all 8 MiB at once; the server must stop reading near the body's buffer size.
+    socket.write(Buffer.alloc(total, 0x61))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const readable = body as unknown as NodeJS.ReadableStream & { readableLength: number }
+    assert.ok(readable.readableLength < 1024 * 1024, `buffered ${readable.readableLength} bytes of an unread body`)
+    // Reading resumes the flow: the whole body arrives.
+    let received = 0
+    await new Promise<void>((resolve) => {
+      readable.on('data', (c: Buffer) => { received += c.length })
+      readable.on('end', resolve)
+    })
+    assert.equal(received, total)
+    sinkOf?.writeHead(204, [])
+    sinkOf?.end()
+    socket.destroy()
+  })
+})
+
+void test('closeIdle closes keep-alive connections that wait, not those with a response owed', async () => {
+  let owed: ResponseSink | undefined
+  await withListener((request, sink) => {
+    if (request.target === '/slow') { owed = sink; return }
+    sink.writeHead(200, ['content-length', '2'])
+    sink.end('ok')
+  }, async (port, listener) => {
+    const idle = await converse(port, 'GET /fast HTTP/1.1\r\nHost: a\r\n\r\n', /ok$/)
+    const busy = converse(port, 'GET /slow HTTP/1.1\r\nHost: a\r\n\r\n', /late$/)
+    while (owed === undefined) await new Promise((resolve) => setImmediate(resolve))
+    const idleClosed = new Promise((resolve) => idle.socket.once('close', resolve))
+    listener.closeIdle()
+    await idleClosed
+    owed.writeHead(200, ['content-length', '4'])
+    owed.end('late')
+    const { text, socket } = await busy
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/)
+    socket.destroy()
+  })
+})
