@@ -89,7 +89,7 @@ void test('a parser that accepts an attack makes the listener fall back too', ()
           return data.length
         }
 
-        free (): void {}
+        close (): void {}
       }
       return { HTTPParser: Lenient, methods: ['DELETE', 'GET'] }
     }

@@ -5,13 +5,14 @@ import { clientErrorCode, clientErrorResponse } from '../client-error.js'
 import type { IngressRequest } from '../ingress.js'
 import type { RequestHandler } from '../node-listener.js'
 import type { HttpParser, ParseError, ParserBinding } from './llhttp-binding.js'
+import type { ParserPool } from './parser-pool.js'
 import { RequestBody, type BodySource } from './request-body.js'
 import { H1Response, type ResponseChannel } from './response-writer.js'
 
 /** What every connection of one listener shares. */
 export interface ConnectionSettings {
   readonly binding: ParserBinding
-  readonly maxHeaderBytes: number
+  readonly parsers: ParserPool
   readonly handler: RequestHandler
   readonly secure: boolean
   readonly localPort: number
@@ -63,8 +64,7 @@ export class H1Connection implements ResponseChannel, BodySource {
     this.peerIp = socket.remoteAddress ?? ''
     this.localPort = socket.localPort ?? settings.localPort
     const { HTTPParser } = settings.binding
-    const parser = new HTTPParser()
-    parser.initialize(HTTPParser.REQUEST, {}, settings.maxHeaderBytes, HTTPParser.kLenientNone)
+    const parser = settings.parsers.acquire()
     parser[HTTPParser.kOnMessageBegin] = this.onMessageBegin.bind(this)
     parser[HTTPParser.kOnHeaders] = this.onHeaders.bind(this)
     parser[HTTPParser.kOnHeadersComplete] = this.onHeadersComplete.bind(this)
@@ -237,7 +237,7 @@ export class H1Connection implements ResponseChannel, BodySource {
       this.resumeSocket()
     }
     if (queue.length > 0) return
-    if (this.pendingEnd === 'close') this.socket.end()
+    if (this.pendingEnd === 'close') this.endSocket()
     else if (this.pendingEnd !== undefined) this.answerError(this.pendingEnd)
     else if (!this.receiving) this.idleSinceMs = Date.now()
   }
@@ -247,14 +247,27 @@ export class H1Connection implements ResponseChannel, BodySource {
     this.stopped = true
     for (const response of this.queue) response.abort()
     this.queue.length = 0
-    this.socket.end()
+    this.endSocket()
+  }
+
+  /**
+   * Ends the connection after what is written. What the client still sends is read and dropped
+   * (closing with unread data would reset the connection and could destroy the answer in flight);
+   * the sweep's timeouts bound how long that lasts.
+   */
+  private endSocket (data?: string): void {
+    if (data === undefined) this.socket.end()
+    else this.socket.end(data)
+    this.pausedForBody = false
+    this.pausedForQueue = false
+    this.socket.resume()
   }
 
   private onParseError (error: ParseError): void {
     // Data after a request that asked to close: not read; the response on its way closes.
     if (error.code === 'HPE_CLOSED_CONNECTION') {
       this.stopped = true
-      if (this.queue.length === 0) this.socket.end()
+      if (this.queue.length === 0) this.endSocket()
       return
     }
     this.fail(clientErrorCode(error))
@@ -282,7 +295,7 @@ export class H1Connection implements ResponseChannel, BodySource {
         this.queue.pop()
       }
       this.pendingEnd = 'close'
-      if (this.queue.length === 0) this.socket.end()
+      if (this.queue.length === 0) this.endSocket()
       return
     }
     if (head !== undefined && head !== arriving) {
@@ -302,7 +315,7 @@ export class H1Connection implements ResponseChannel, BodySource {
 
   private answerError (code: ErrorCode): void {
     this.stopped = true
-    if (this.socket.writable) this.socket.end(clientErrorResponse(code))
+    if (this.socket.writable) this.endSocket(clientErrorResponse(code))
     else this.socket.destroy()
   }
 
@@ -326,7 +339,7 @@ export class H1Connection implements ResponseChannel, BodySource {
     this.queue.length = 0
     if (this.body !== null && !this.body.readableEnded) this.body.destroy(abortedError())
     this.body = null
-    this.parser.free()
+    this.settings.parsers.release(this.parser)
   }
 }
 

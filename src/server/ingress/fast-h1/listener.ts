@@ -6,6 +6,7 @@ import { TIMEOUT_CHECK_INTERVAL_MS } from '../node-listener.js'
 import { Http2Side, createTlsServer, listenOn } from '../secure-server.js'
 import { H1Connection, type ConnectionSettings } from './connection.js'
 import type { ParserBinding } from './llhttp-binding.js'
+import { ParserPool } from './parser-pool.js'
 
 /**
  * The `fast-h1` ingress for one listener (DESIGN.md §11): HTTP/1.x on node:net (or node:tls, where
@@ -26,7 +27,7 @@ export class FastH1Listener implements IngressListener {
     this.config = config
     this.limits = limits
     const secure = config.protocol === 'https'
-    this.settings = { binding, maxHeaderBytes: limits.maxHeaderBytes, handler, secure, localPort: config.port }
+    this.settings = { binding, parsers: new ParserPool(binding, limits.maxHeaderBytes), handler, secure, localPort: config.port }
     const accept = this.accept.bind(this)
     if (!secure) {
       this.http2 = undefined

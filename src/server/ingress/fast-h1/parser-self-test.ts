@@ -67,7 +67,7 @@ function parse (binding: ParserBinding, bytes: string): Verdict {
     const result = parser.execute(Buffer.from(bytes, 'latin1'))
     return result instanceof Error ? REFUSE : { messages }
   } finally {
-    parser.free()
+    parser.close()
   }
 }
 
