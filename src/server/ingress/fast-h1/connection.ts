@@ -175,7 +175,7 @@ export class H1Connection implements ResponseChannel, BodySource {
     const request: IngressRequest = {
       method,
       target: url,
-      httpVersion: `${major}.${minor}`,
+      httpVersion: major === 1 && minor === 1 ? '1.1' : `${major}.${minor}`,
       rawHeaders: headers,
       authority: undefined,
       peerIp: this.peerIp,
