@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import net from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { INGRESS_KINDS } from '../support/configs.js'
 import type { GatewayProcess } from '../support/gateway-process.js'
@@ -84,6 +85,7 @@ const CASES: VerdictCase[] = [
   { name: 'Expect: 100-continue refused before the body: no 100, and the connection closes', pieces: [post('/admin/e', 'Content-Length: 3\r\nExpect: 100-continue\r\n', '')], statuses: [401], interim: [], closed: true, upstream: [] },
   { name: 'an expectation other than 100-continue gets 417', pieces: [get('/public/e', 'Expect: teapot\r\n')], statuses: [417], closed: false, upstream: [] },
   { name: 'CONNECT drops the connection', pieces: [`CONNECT gw.test:443 HTTP/1.1\r\n${H}\r\n`], statuses: [], closed: true, upstream: [] },
+  { name: 'a connection that sends nothing gets 408', pieces: [''], statuses: [408], closed: true, upstream: [] },
   { name: 'a head that never ends gets 408', pieces: ['GET /public/slow HTTP/1.1\r\nHost: gw.test\r\n'], statuses: [408], closed: true, upstream: [] },
   { name: 'a body that never ends gets 408', pieces: [post('/public/slowbody', 'Content-Length: 10\r\n', 'abc')], statuses: [408], closed: true, upstream: [] }
 ]
@@ -148,6 +150,21 @@ for (const ingress of INGRESS_KINDS) {
         if (outcome.statuses.some((s) => s === 400 || s === 408 || s === 413 || s === 414 || s === 431)) assert.match(outcome.raw, /"request_id":"/)
       })
     }
+
+    it('closes a keep-alive connection left idle past keep_alive_idle_ms', async () => {
+      let received = ''
+      const closed = await new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(get('/public/idle')))
+        const timer = setTimeout(() => { socket.destroy(); resolve(false) }, 8000)
+        socket.setEncoding('latin1').on('data', (chunk: string) => { received += chunk })
+        socket.on('close', () => { clearTimeout(timer); resolve(true) })
+        socket.on('error', () => {})
+      })
+      assert.match(received, /^HTTP\/1\.1 200 /)
+      assert.doesNotMatch(received, /connection: close/i, 'the answer itself kept the connection')
+      results.set('idle keep-alive', { statuses: [200], interim: [], closed, upstream: [] })
+      assert.ok(closed, 'the server closes the idle connection')
+    })
   })
 }
 
@@ -156,8 +173,8 @@ describe('one verdict for both ingresses', () => {
     const fast = outcomes.get('fast-h1')
     const node = outcomes.get('node')
     assert.ok(fast !== undefined && node !== undefined)
-    for (const testCase of CASES) {
-      assert.deepEqual(fast.get(testCase.name), node.get(testCase.name), testCase.name)
+    for (const name of [...CASES.map((c) => c.name), 'idle keep-alive']) {
+      assert.deepEqual(fast.get(name), node.get(name), name)
     }
   })
 })
