@@ -115,3 +115,29 @@ void test('closeIdle closes keep-alive connections that wait, not those with a r
     socket.destroy()
   })
 })
+
+void test('a head with more fields than llhttp hands over at once arrives whole, split anywhere', async () => {
+  let seen: IngressRequest | undefined
+  await withListener((request, sink) => {
+    seen = request
+    sink.writeHead(200, ['content-length', '0'])
+    sink.end()
+  }, async (port) => {
+    const fields = Array.from({ length: 70 }, (_, i) => `X-Field-${i}: value-${i}\r\n`).join('')
+    const target = `/long/${'t'.repeat(3000)}?q=1`
+    const head = `GET ${target} HTTP/1.1\r\nHost: a\r\n${fields}\r\n`
+    const socket = net.connect(port, '127.0.0.1')
+    socket.on('error', () => {})
+    const answered = new Promise<void>((resolve) => socket.once('data', () => resolve()))
+    // Cut inside the target and inside the fields, so both reach the parser in pieces.
+    for (const piece of [head.slice(0, 1000), head.slice(1000, 3500), head.slice(3500)]) {
+      socket.write(piece)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await answered
+    socket.destroy()
+    assert.equal(seen?.target, target)
+    assert.equal(seen?.rawHeaders.length, 2 * 71)
+    assert.deepEqual(seen?.rawHeaders.slice(-2), ['X-Field-69', 'value-69'])
+  })
+})
