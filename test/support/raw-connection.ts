@@ -48,11 +48,12 @@ const PROBE = 'GET /__probe HTTP/1.1\r\nHost: probe\r\n\r\n'
 /**
  * Writes `pieces` on a fresh connection (each piece in its own write, a macrotask apart, so the
  * server sees the split), reads `expected` final responses, then tells a connection the server
- * kept (a probe request is answered) from one it closed. `bodyless[i]` marks responses to HEAD.
+ * kept (a probe request is answered) from one it closed. `bodyless[i]` marks responses to HEAD;
+ * `awaitContinue` holds the pieces after the first until a 1xx arrives (an Expect: 100-continue client).
  * Resolves at the latest after `timeoutMs` with what came (closed: true).
  */
-export function exchange (port: number, pieces: Array<string | Buffer>, expected: number, options: { bodyless?: boolean[], timeoutMs?: number, probe?: boolean } = {}): Promise<ConnectionOutcome> {
-  const { bodyless = [], timeoutMs = 8000, probe = true } = options
+export function exchange (port: number, pieces: Array<string | Buffer>, expected: number, options: { bodyless?: boolean[], timeoutMs?: number, probe?: boolean, awaitContinue?: boolean } = {}): Promise<ConnectionOutcome> {
+  const { bodyless = [], timeoutMs = 8000, probe = true, awaitContinue = false } = options
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1')
     const outcome: ConnectionOutcome = { statuses: [], interim: [], closed: false, raw: '' }
@@ -74,7 +75,10 @@ export function exchange (port: number, pieces: Array<string | Buffer>, expected
         const response = takeResponse(buffered, closed, bodyless[index] === true && !probing)
         if (response === undefined) return
         buffered = buffered.slice(response.length)
-        if (response.status >= 100 && response.status < 200) outcome.interim.push(response.status)
+        if (response.status >= 100 && response.status < 200) {
+          outcome.interim.push(response.status)
+          if (awaitContinue && i === 1) writeNext()
+        }
         else if (probing) { finish(false); return } else outcome.statuses.push(response.status)
         if (outcome.statuses.length >= expected && !probing) {
           if (!probe) { finish(false); return }
@@ -104,7 +108,8 @@ export function exchange (port: number, pieces: Array<string | Buffer>, expected
         return
       }
       socket.write(piece)
-      setTimeout(writeNext, 0)
+      // With awaitContinue, the pieces after the first wait for an interim answer (a client's Expect).
+      if (!(awaitContinue && i === 1 && outcome.interim.length === 0)) setTimeout(writeNext, 0)
     }
     socket.once('connect', writeNext)
   })

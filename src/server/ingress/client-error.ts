@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Socket } from 'node:net'
 import { ERRORS, errorBody, type ErrorCode } from '../../errors.js'
+import { stopHandling } from './closing-connections.js'
 
 /** Maps an HTTP/1 parse or timeout error (llhttp's HPE_* codes, node:http's timeout) to a catalog code. */
 export function clientErrorCode (error: { readonly code?: string }): ErrorCode {
@@ -59,18 +60,17 @@ export function answerClientError (error: NodeJS.ErrnoException, socket: Socket)
   const latest = latestResponses.get(socket)
   if (latest !== undefined && latest.headersSent === true && latest.req?.complete === false) {
     socket.end()
-    answeredSockets.add(socket)
+    stopHandling(socket)
     return
   }
   socket.end(clientErrorResponse(clientErrorCode(error)))
   // The connection is over, but node:http keeps parsing what still arrives: the rest of a
   // timed-out body would complete that request (and send it upstream), later bytes would become
   // new requests. Both are dropped.
-  answeredSockets.add(socket)
+  stopHandling(socket)
   if (pending?.req?.complete === false) pending.req.destroy?.()
 }
 
-const answeredSockets = new WeakSet<Socket>()
 const latestResponses = new WeakMap<Socket, PendingResponse>()
 
 /** Notes the response of the newest request on a connection (the one a parse error would concern). */
@@ -78,10 +78,6 @@ export function noteLatestResponse (socket: Socket, response: PendingResponse): 
   latestResponses.set(socket, response)
 }
 
-/** True once the connection got an error answer: nothing more on it is handled. */
-export function answeredWithError (socket: Socket): boolean {
-  return answeredSockets.has(socket)
-}
 
 function reasonPhrase (status: number): string {
   switch (status) {

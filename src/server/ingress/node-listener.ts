@@ -2,7 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Server as NetServer } from 'node:net'
 import type { ListenerConfig } from '../../config/gateway-config.js'
 import type { TlsContexts } from '../tls-contexts.js'
-import { answerClientError, answeredWithError, noteLatestResponse } from './client-error.js'
+import { answerClientError, noteLatestResponse } from './client-error.js'
+import { isHandlingStopped } from './closing-connections.js'
 import type { IngressListener, ListenerLimits, RequestHandler } from './listener-limits.js'
 import { Http1Sink } from './node-sink.js'
 import { fromHttp1 } from './node-request.js'
@@ -28,10 +29,8 @@ export class NodeListener implements IngressListener {
     this.config = config
     const secure = config.protocol === 'https'
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-      if (answeredWithError(req.socket)) {
-        res.destroy()
-        return
-      }
+      // Left unanswered: the connection closes after the response that stopped it.
+      if (isHandlingStopped(req.socket)) return
       noteLatestResponse(req.socket, res)
       handler(fromHttp1(req, (req.socket.localPort ?? config.port), secure), new Http1Sink(res))
     }

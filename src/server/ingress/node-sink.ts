@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { Http2ServerResponse } from 'node:http2'
+import { stopHandling } from './closing-connections.js'
 import type { ResponseSink } from './ingress.js'
 
 /** The part both node:http's and the HTTP/2 compatibility API's responses offer. */
@@ -52,7 +53,11 @@ export class Http1Sink extends NodeResponseSink<ServerResponse> {
   private closeAfter = false
 
   writeHead (status: number, headers: string[]): void {
-    if (this.closeAfter) headers.push('connection', 'close')
+    if (this.closeAfter) {
+      headers.push('connection', 'close')
+      // The request's socket: the response has none yet while it waits behind pipelined ones.
+      stopHandling(this.res.req.socket)
+    }
     this.res.writeHead(status, headers)
   }
 

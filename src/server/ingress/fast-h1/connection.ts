@@ -53,6 +53,8 @@ export class H1Connection implements ResponseChannel, BodySource {
   private spilledUrl = ''
   /** No more requests are read (error answered, close asked, or the socket is going away). */
   private stopped = false
+  /** The arriving message is the last one handled: reading stops when it is complete. */
+  private lastRequestOnly = false
   private pausedForBody = false
   private pausedForQueue = false
   /** How the connection ends once the responses ahead are written: an error answer, or just closing. */
@@ -191,6 +193,8 @@ export class H1Connection implements ResponseChannel, BodySource {
   private onBody (chunk: Buffer): void {
     const body = this.body
     if (body === null || body.destroyed) return
+    // The client sends the body without waiting for 100 Continue: it needs none any more.
+    body.continuePending = false
     if (!body.push(chunk)) this.pauseFor('body')
   }
 
@@ -203,6 +207,7 @@ export class H1Connection implements ResponseChannel, BodySource {
     this.spilledHeaders = []
     this.spilledUrl = ''
     if (body !== null && !body.destroyed) body.push(null)
+    if (this.lastRequestOnly) this.stopped = true
     if (this.queue.length === 0) this.idleSinceMs = Date.now()
   }
 
@@ -240,6 +245,17 @@ export class H1Connection implements ResponseChannel, BodySource {
     if (this.pendingEnd === 'close') this.endSocket()
     else if (this.pendingEnd !== undefined) this.answerError(this.pendingEnd)
     else if (!this.receiving) this.idleSinceMs = Date.now()
+  }
+
+  /**
+   * A response announced `connection: close`: requests after it are not handled (their answers
+   * could never be delivered, and a client retrying them elsewhere would send them twice). What
+   * still arrives is dropped, unless it is the body of that very request, which its reader may
+   * still want.
+   */
+  responseCloses (response: H1Response): void {
+    if (response === this.arriving) this.lastRequestOnly = true
+    else this.stopped = true
   }
 
   /** Closes after what is written (a response asked for it): nothing more is read or answered. */

@@ -10,6 +10,8 @@ export interface ResponseChannel {
   isActive (response: H1Response): boolean
   /** The response ended (its last bytes are written, or queued behind earlier responses). */
   responseFinished (response: H1Response): void
+  /** The response closes the connection: no request after it may be handled. */
+  responseCloses (response: H1Response): void
 }
 
 /** Up to this size, head and body are copied into one buffer: one write, one syscall. */
@@ -74,8 +76,12 @@ export class H1Response implements ResponseSink {
     }
     // A body announced with Expect: 100-continue that nobody asked for may never come: close.
     if (this.body?.continuePending === true) this.keepAlive = false
-    if (!this.keepAlive) head += CLOSE_FIELD
-    else if (this.http10) head += KEEP_ALIVE_FIELD
+    if (!this.keepAlive) {
+      head += CLOSE_FIELD
+      this.channel.responseCloses(this)
+    } else if (this.http10) {
+      head += KEEP_ALIVE_FIELD
+    }
     this.head = head + '\r\n'
   }
 
