@@ -9,7 +9,7 @@ import { upstreamViews } from '../support/upstream-view.js'
 
 /** Set TOLLGATE_FUZZ_SEED to replay a failure; TOLLGATE_FUZZ_STREAMS for a longer run. */
 const SEED = Number(process.env.TOLLGATE_FUZZ_SEED ?? 20261124)
-const STREAMS = Number(process.env.TOLLGATE_FUZZ_STREAMS ?? 80)
+const STREAMS = Number(process.env.TOLLGATE_FUZZ_STREAMS ?? 150)
 
 /** mulberry32: a small seeded PRNG, so a failing stream can be generated again. */
 function prng (seed: number): () => number {
@@ -44,7 +44,7 @@ const BREAKS: ReadonlyArray<(head: string, body: string) => string> = [
   (head) => head.replace('\r\n\r\n', '\r\nX-Nul: a\x00b\r\n\r\n'),
   (head) => head.replace('\r\n\r\n', '\r\nX-Fold: a\r\n folded\r\n\r\n'),
   (head) => head.replace('\r\n\r\n', '\r\nX-Space : a\r\n\r\n'),
-  (head) => head.replace(' HTTP/1.1', ' HTTP/1.7'),
+  (head) => head.replace(/ HTTP\/1\.[01]/, ' HTTP/1.7'),
   (head) => head.replace('\r\n\r\n', `\r\nX-Huge: ${'h'.repeat(5000)}\r\n\r\n`),
   () => 'NOT-HTTP AT ALL\r\n\r\n'
 ]
@@ -54,7 +54,8 @@ interface Stream { bytes: string, requests: number, bodyless: boolean[] }
 /** One request: random method, path, fields, and a body by Content-Length, chunks or none. */
 function request (random: Random, last: boolean): { text: string, head: boolean } {
   const method = pick(random, METHODS)
-  let head = `${method} ${pick(random, PATHS)} HTTP/1.1\r\nHost: gw.test\r\n`
+  const version = random() < 0.1 ? '1.0' : '1.1'
+  let head = `${method} ${pick(random, PATHS)} HTTP/${version}\r\nHost: gw.test\r\n`
   const fieldCount = Math.floor(random() * 4)
   for (let i = 0; i < fieldCount; i++) head += `${pick(random, FIELDS)}\r\n`
   if (last && random() < 0.2) head += 'Connection: close\r\n'
