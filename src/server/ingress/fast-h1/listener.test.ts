@@ -141,3 +141,25 @@ void test('a head with more fields than llhttp hands over at once arrives whole,
     assert.deepEqual(seen?.rawHeaders.slice(-2), ['X-Field-69', 'value-69'])
   })
 })
+
+void test('a response field with CR or LF is refused as node:http refuses it, and nothing of it is written', async () => {
+  const codes: string[] = []
+  await withListener((_request, sink) => {
+    for (const headers of [['x-split', 'a\r\nset-cookie: injected=1'], ['bad name', 'v'], ['x-nul', 'a\u0000b']]) {
+      try {
+        sink.writeHead(200, headers)
+      } catch (error) {
+        codes.push((error as NodeJS.ErrnoException).code ?? '')
+      }
+    }
+    assert.equal(sink.headersSent, false)
+    sink.writeHead(502, ['content-length', '0'])
+    sink.end()
+  }, async (port) => {
+    const { text, socket } = await converse(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', /\r\n\r\n/)
+    socket.destroy()
+    assert.match(text, /^HTTP\/1\.1 502 /)
+    assert.doesNotMatch(text, /injected|x-split|x-nul/)
+    assert.deepEqual(codes, ['ERR_INVALID_CHAR', 'ERR_INVALID_CHAR', 'ERR_INVALID_CHAR'])
+  })
+})

@@ -19,6 +19,15 @@ const COALESCE_BYTES = 64 * 1024
 /** Bytes a queued (pipelined, not yet active) response buffers before `write` asks to wait. */
 const QUEUED_HIGH_WATER_MARK = 16 * 1024
 const EMPTY = Buffer.alloc(0)
+/** A field name is a token (RFC 9110 §5.1); a value holds no control character but tab (§5.5). */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/
+
+function invalidField (name: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new TypeError(`Invalid response header field "${name.replace(/[^\x20-\x7e]/g, '?')}"`)
+  error.code = 'ERR_INVALID_CHAR'
+  return error
+}
 
 /**
  * The ResponseSink of fast-h1: one HTTP/1.x response on its connection. Framing follows
@@ -56,17 +65,20 @@ export class H1Response implements ResponseSink {
 
   writeHead (status: number, headers: string[]): void {
     if (this.headersSent) return
-    this.headersSent = true
-    this.hasBody = !this.isHead && status !== 204 && status !== 304 && (status < 100 || status >= 200)
     let head = statusLine(status)
     let hasLength = false
     let hasDate = false
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string
+      const value = headers[i + 1] as string
+      // As node:http's writeHead: a field that would break the framing is refused, never written.
+      if (!FIELD_NAME.test(name) || INVALID_VALUE_CHAR.test(value)) throw invalidField(name)
       if (name.length === 14 && name === 'content-length') hasLength = true
       else if (name.length === 4 && name === 'date') hasDate = true
-      head += `${name}: ${headers[i + 1] as string}\r\n`
+      head += `${name}: ${value}\r\n`
     }
+    this.headersSent = true
+    this.hasBody = !this.isHead && status !== 204 && status !== 304 && (status < 100 || status >= 200)
     if (!hasDate) head += dateLine()
     // As node:http: without a length, HTTP/1.0 gets a close-delimited body, HTTP/1.1 chunks.
     if (!hasLength && this.http10) this.keepAlive = false
