@@ -21,7 +21,7 @@ harness() { # variant rounds gateways env...
   env BENCH_ROUNDS="${BENCH_ROUNDS:-$rounds}" BENCH_GATEWAYS="$gateways" "$@" \
     TOLLGATE_CMD="node bench/tollgate-bench.mjs" TOLLGATE_PORT="${TOLLGATE_PORT:-18080}" \
     "$HARNESS" > "$OUT/$name.log" 2>&1 || echo "   (exit $?: see $OUT/$name.log)"
-  sed -n '/^gateway /,/^gw core/p' "$OUT/$name.log" | grep -v '^gw core'
+  sed -n '/^gateway /,/^gw core/p' "$OUT/$name.log" | grep -v '^gw core' || true
 }
 
 for variant in "${variants[@]}"; do
