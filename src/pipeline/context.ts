@@ -128,6 +128,11 @@ export class ResponseView implements GatewayResponse {
     this.list ??= HeaderList.fromRaw(this.flat ?? [])
     return this.list
   }
+
+  /** The headers in flat form: as given when nobody asked for the list (no copy), else the list's. */
+  flatHeaders (): string[] {
+    return this.list === undefined ? (this.flat ?? []) : this.list.toFlat()
+  }
 }
 
 /** Per-request state: what plugins see (PluginContext) plus what the pipeline keeps for itself. */

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks'
-import { HeaderList } from '../kit/headers.js'
 import type { RequestContext } from '../pipeline/context.js'
 import { ResponseView } from '../pipeline/context.js'
 import { runBodyFilters, runHeaderFilters } from '../pipeline/filters.js'
@@ -56,8 +55,9 @@ export class ProxyAttempt implements UpstreamResponseHandler {
       ctx.sink.writeHead(status, flat)
       return
     }
-    const list = HeaderList.fromRaw(flat)
-    ctx.response = new ResponseView(status, list, false)
+    // The header list is made only if a filter reads the headers (one that applies to nothing
+    // here, e.g. for another method, then costs no copy).
+    ctx.response = new ResponseView(status, flat, false)
     if (!runHeaderFilters(ctx)) {
       this.settle(false)
       this.call?.abort()
@@ -66,7 +66,7 @@ export class ProxyAttempt implements UpstreamResponseHandler {
     }
     // A plugin whose body filter changes the length removes content-length in its header filter
     // (the ingress then frames the body itself); a filter that only reads the body keeps it.
-    ctx.sink.writeHead(ctx.response.status, ctx.response.headers.toFlat())
+    ctx.sink.writeHead(ctx.response.status, ctx.response.flatHeaders())
   }
 
   onData (chunk: Buffer): boolean {

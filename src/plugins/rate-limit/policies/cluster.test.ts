@@ -1,6 +1,7 @@
-// The cluster policy's fallback against the real Redis behind a fault proxy: a worker cut off from
-// Redis mid-window admits only its share of what the cluster had left, and what it admitted meanwhile
-// is charged to the Redis counter once Redis answers again, so the window's total stays the limit.
+// The cluster policy against the real Redis: tokens are leased ahead under steady load; and behind a
+// fault proxy, a worker cut off from Redis mid-window admits only its share of what the cluster had
+// left, and what it admitted meanwhile is charged to the Redis counter once Redis answers again, so
+// the window's total stays the limit.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
@@ -66,5 +67,44 @@ describe('cluster policy fallback', { skip: await skipUnlessReachable('redis', R
     const counters = await redis.handle.client.keys(`${prefix}rl:*:0:*`)
     assert.equal(counters.length, 1)
     assert.equal(Number(await redis.handle.client.get(counters[0] as string)), LIMIT)
+  })
+})
+
+describe('cluster policy leasing ahead', { skip: await skipUnlessReachable('redis', REDIS) }, () => {
+  const prefix = `tg-test-rla-${randomBytes(4).toString('hex')}:`
+  let redis: TestRedis
+  let policy: RateLimitPolicy
+
+  before(async () => {
+    redis = await openTestRedis(REDIS, prefix)
+    policy = createClusterPolicy({
+      limits: [{ limit: 1_000_000, clock: clockFor('hour'), sliding: false }],
+      scope: `ahead-test-${prefix}`,
+      nowMs: BASE_MS,
+      redis: redis.handle,
+      log: recordingLogger(),
+      onDrain: () => () => {}
+    })
+  })
+
+  after(async () => {
+    policy.release()
+    await redis.close()
+  })
+
+  it('asks for the next lease while tokens remain, so a steady key never waits for Redis', async () => {
+    const TAKES = 600 // six leases of 100: without leasing ahead, six requests would wait
+    let waited = 0
+    for (let i = 0; i < TAKES; i++) {
+      const outcome = policy.take('steady', BASE_MS)
+      if (outcome instanceof Promise) waited++
+      assert.equal((await outcome).allowed, true)
+      // Lets Redis answer between requests, as requests spread over time would.
+      await new Promise((resolve) => setTimeout(resolve, 1))
+    }
+    assert.ok(waited <= 2, `${waited} of ${TAKES} requests waited for a lease`)
+    const counters = await redis.handle.client.keys(`${prefix}rl:*:0:*`)
+    const handedOut = Number(await redis.handle.client.get(counters[0] as string))
+    assert.ok(handedOut >= TAKES && handedOut <= TAKES + 200, `${handedOut} tokens handed out for ${TAKES} requests`)
   })
 })

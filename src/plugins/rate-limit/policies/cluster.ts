@@ -25,6 +25,8 @@ interface KeyLease {
   readonly tokens: number[]
   /** What Redis had left after this worker's last lease (the basis of `RateLimit-Remaining`). */
   readonly remoteLeft: number[]
+  /** At or under this many tokens the next lease is asked for ahead, while requests still spend. */
+  readonly refillAt: number[]
   /** The fallback's own fixed-window counts while Redis is unreachable. */
   readonly fallbackWindows: number[]
   readonly fallbackCounts: number[]
@@ -52,6 +54,7 @@ function newLease (tag: string, count: number): KeyLease {
     windows: new Array<number>(count).fill(-1),
     tokens: new Array<number>(count).fill(0),
     remoteLeft: new Array<number>(count).fill(0),
+    refillAt: new Array<number>(count).fill(0),
     fallbackWindows: new Array<number>(count).fill(-1),
     fallbackCounts: new Array<number>(count).fill(0),
     fallbackUncharged: new Array<number>(count).fill(0),
@@ -110,7 +113,14 @@ export function createClusterPolicy (options: RateLimitPolicyOptions): RateLimit
       clusterPolicyStats.refusedWhileBlocked++
       return refusedOutcome((limits[lease.blockedLimit] as LimitSpec).limit, lease.blockedUntilMs - nowMs)
     }
-    if (rollWindows(lease, limits, nowMs) === 0) return spend(lease, limits, nowMs)
+    if (rollWindows(lease, limits, nowMs) === 0) {
+      const outcome = spend(lease, limits, nowMs)
+      if (lease.pending === undefined && needsRefill(lease) && link.usable(nowMs)) {
+        // Leased ahead: under steady load the key never runs dry, so no request waits for Redis.
+        lease.pending = leaseTokens(link, keyPrefix, lease, limits, nowMs)
+      }
+      return outcome
+    }
     const inFlight = lease.pending
     if (inFlight !== undefined) return inFlight.then(() => take(key, nowMs))
     if (!link.usable(nowMs)) return withoutLease(key, lease, nowMs)
@@ -162,11 +172,20 @@ function rollWindows (lease: KeyLease, limits: readonly LimitSpec[], nowMs: numb
     if ((lease.windows[i] as number) < window) {
       lease.windows[i] = window
       lease.tokens[i] = 0
+      lease.refillAt[i] = 0
       lease.remoteLeft[i] = spec.limit
     }
     if (lease.tokens[i] === 0) missing++
   }
   return missing
+}
+
+/** True when a limit's tokens are down to its refill mark (only large leases have one above zero). */
+function needsRefill (lease: KeyLease): boolean {
+  for (let i = 0; i < lease.tokens.length; i++) {
+    if ((lease.tokens[i] as number) <= (lease.refillAt[i] as number)) return true
+  }
+  return false
 }
 
 /** Admits from leased tokens: one of each limit. Remaining is what Redis had left plus what this worker still holds. */
@@ -208,7 +227,7 @@ async function leaseTokens (link: ClusterLink, keyPrefix: string, lease: KeyLeas
     const ttlMs = Math.max(1000, endMs - nowMs + (spec.sliding ? endMs - startMs : 0) + COUNTER_GRACE_MS)
     const charge = lease.fallbackWindows[i] === window ? lease.fallbackUncharged[i] as number : 0
     charges.push(charge)
-    args.push(spec.limit, lease.tokens[i] === 0 ? 1 : 0, weight, Math.ceil(ttlMs), charge)
+    args.push(spec.limit, (lease.tokens[i] as number) <= (lease.refillAt[i] as number) ? 1 : 0, weight, Math.ceil(ttlMs), charge)
   }
   clusterPolicyStats.leaseCalls++
   try {
@@ -227,6 +246,11 @@ async function leaseTokens (link: ClusterLink, keyPrefix: string, lease: KeyLeas
 function applyLease (lease: KeyLease, limits: readonly LimitSpec[], windows: readonly number[], reply: number[], nowMs: number): void {
   if (reply[0] === 0) {
     const i = (reply[1] as number) - 1
+    if (lease.windows[i] === windows[i] && (lease.tokens[i] as number) > 0) {
+      // A lease asked for ahead found nothing left: spend what is held, then ask again (and be blocked).
+      lease.refillAt[i] = 0
+      return
+    }
     const spec = limits[i] as LimitSpec
     const window = windows[i] as number
     const endMs = spec.clock.endMs(window)
@@ -242,6 +266,8 @@ function applyLease (lease: KeyLease, limits: readonly LimitSpec[], windows: rea
     if (lease.windows[i] !== windows[i]) continue
     const granted = reply[1 + 2 * i] as number
     lease.tokens[i] = (lease.tokens[i] as number) + granted
+    // A quarter of a large lease left asks for the next; near the limit (leases of 1-3) none is.
+    if (granted > 0) lease.refillAt[i] = Math.floor(granted / 4)
     lease.remoteLeft[i] = reply[2 + 2 * i] as number
     clusterPolicyStats.tokensLeased += granted
   }
