@@ -82,7 +82,7 @@ const consumers = readFileSync(required('BENCH_CONSUMERS_FILE'), 'utf8').split('
 const tgrpc = process.env.BENCH_TGRPC === '1'
 const tgrpcPort = Number(process.env.BENCH_TGRPC_PORT ?? 19100)
 // BENCH_GRPC=1: /api/* becomes an HTTP → gRPC transcoding (bench/grpc-bench.proto) to a bundled
-// grpc-js backend on the load CPU that answers with the upstream's JSON as a google.protobuf.Value.
+// grpc-js backend on the load CPU that answers with the upstream's exact bytes in a google.api.HttpBody.
 const grpc = process.env.BENCH_GRPC === '1'
 const grpcPort = Number(process.env.BENCH_GRPC_PORT ?? 19200)
 if (tgrpc && grpc) throw new Error('BENCH_TGRPC and BENCH_GRPC are exclusive')

@@ -13,6 +13,7 @@ import { annotatedBindings } from '../../src/conversion/grpc/http-rules/bindings
 import { encodeRequest } from '../../src/conversion/grpc/mapping/json-to-proto.js'
 import { messageToJson } from '../../src/conversion/grpc/mapping/proto-to-json.js'
 import { DEMO_PROTO } from '../../src/conversion/grpc/testing/demo-proto.js'
+import { HTTP_BODY_PROTO } from '../../src/conversion/grpc/testing/http-body-proto.js'
 import { demoSchema, startGrpcBackend, type GrpcBackend } from '../support/grpc-backend.js'
 
 const API_PROTOS = resolve(import.meta.dirname, '../../../test/support/proto')
@@ -51,6 +52,17 @@ describe('gRPC definitions from a protoc FileDescriptorSet', { skip }, () => {
     const Ref = fromSet.root.lookupType('named.Ref')
     const bytes = encodeRequest(Ref, scan('{"ref":"A-1","bigValue":"9007199254740993"}').root, undefined)
     assert.equal(messageToJson(Ref, bytes), '{"ref":"A-1","bigValue":"9007199254740993"}')
+  })
+
+  it('finds google.api.HttpBody in a descriptor set as in the .proto text', () => {
+    writeFileSync(join(dir, 'files.proto'), HTTP_BODY_PROTO)
+    const protoc = spawnSync('protoc', [`-I${dir}`, `-I${API_PROTOS}`, '--include_imports', `--descriptor_set_out=${join(dir, 'files.pb')}`, 'files.proto'], { encoding: 'utf8' })
+    assert.equal(protoc.status, 0, protoc.stderr)
+    const fromSet = compileSchema({ kind: 'descriptor-set', base64: readFileSync(join(dir, 'files.pb')).toString('base64') })
+    const fromText = compileSchema({ kind: 'proto', files: [{ name: 'files.proto', text: HTTP_BODY_PROTO }] })
+    const kinds = (bindings: ReturnType<typeof annotatedBindings>): string[] => bindings.map((b) => `${b.grpcPath} in=${String(b.rawRequestBody)} out=${String(b.rawResponseBody)}`)
+    assert.deepEqual(kinds(annotatedBindings(fromSet, undefined)), kinds(annotatedBindings(fromText, undefined)))
+    assert.equal(kinds(annotatedBindings(fromSet, undefined)).filter((k) => k.includes('=true')).length, 3)
   })
 
   it('answers exactly like a gateway loaded from the .proto text', async () => {

@@ -21,8 +21,9 @@ import { GrpcStatus } from './status.js'
  * The content end of a route to a grpc service: picks the method (the route's `grpc` mapping, or
  * the first annotated binding whose HTTP method and path template fit), builds the request
  * message from path, query and body, calls it on a target the balancer picked, and answers with
- * the response as proto3 JSON or the gRPC status as an HTTP error. Every attempt reports to the
- * balancer exactly once (send +1; response, error, deadline or client abort −1).
+ * the response as proto3 JSON (or the raw body of a google.api.HttpBody) or the gRPC status as an
+ * HTTP error. Every attempt reports to the balancer exactly once (send +1; response, error,
+ * deadline or client abort −1).
  */
 export function callGrpcService (
   ctx: RequestContext, service: ServiceRuntime, route: RouteRuntime, requestIdHeader: string,
@@ -38,7 +39,7 @@ export function callGrpcService (
     if (ctx.clientAborted) return finish(ctx)
     let message: Uint8Array
     try {
-      message = requestMessage(chosen.binding, { pathValues: chosen.pathValues, query: ctx.request.query, body, ignoredQuery: grpc.ignoredQuery })
+      message = requestMessage(chosen.binding, { pathValues: chosen.pathValues, query: ctx.request.query, body, contentType: ctx.request.headers.get('content-type'), ignoredQuery: grpc.ignoredQuery })
     } catch (error) {
       if (error instanceof MappingError) return respond(ctx, { code: 'TG_REQUEST_FIELD_INVALID', message: error.describe() })
       if (error instanceof JsonCodecError) return respond(ctx, { code: 'TG_REQUEST_BODY_INVALID_JSON', message: error.message })

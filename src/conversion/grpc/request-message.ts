@@ -2,12 +2,15 @@
  * The request message of a call, from the three places an HTTP request carries values: path
  * variables, query parameters and the JSON body, as the binding says (body "*": the whole
  * message; a field: that field; "": none, query parameters fill the rest). Path values win.
+ * A body bound to a google.api.HttpBody is not JSON: its bytes and Content-Type go in as they are.
  */
 import protobuf from 'protobufjs'
 import { scan } from '../../codec/json/index.js'
 import type { GrpcBinding } from './http-rules/bindings.js'
 import { encodeField, encodeMessage, textValue, type ParamTree } from './mapping/json-to-proto.js'
-import { messageFacts } from './mapping/message-facts.js'
+import { messageFacts, type FieldFacts, type MessageFacts } from './mapping/message-facts.js'
+import { writeHttpBody } from './mapping/http-body.js'
+import { writeTag } from './mapping/wire-write.js'
 import { MappingError } from './mapping/mapping-error.js'
 
 /** The parts of the HTTP request a message is built from. */
@@ -17,6 +20,8 @@ export interface RequestParts {
   /** The raw query string, without '?'. */
   readonly query: string
   readonly body: Buffer
+  /** The request's Content-Type (for a body carried in a google.api.HttpBody). */
+  readonly contentType: string | undefined
   /** Query parameters that fill nothing and are not refused. */
   readonly ignoredQuery: ReadonlySet<string>
 }
@@ -42,13 +47,33 @@ export function requestMessage (binding: GrpcBinding, parts: RequestParts): Uint
       addParam(tree, fieldPath, value, `query parameter '${name}'`)
     }
   }
-  const json = binding.body === '' || parts.body.length === 0 ? undefined : scan(parts.body).root
   const facts = messageFacts(binding.requestType)
   const writer = protobuf.Writer.create()
   const params = tree.leaves.size + tree.children.size === 0 ? undefined : tree
+  if (binding.rawRequestBody) {
+    writeRawBody(binding, facts, parts, writer)
+    encodeMessage(facts, undefined, params, writer, '')
+    return writer.finish()
+  }
+  const json = binding.body === '' || parts.body.length === 0 ? undefined : scan(parts.body).root
   encodeMessage(facts, binding.body === '*' ? json : undefined, params, writer, '')
   if (json !== undefined && binding.body !== '*' && !json.isNull) encodeField(facts.byName.get(binding.body) as NonNullable<ReturnType<typeof facts.byName.get>>, json, writer, '')
   return writer.finish()
+}
+
+/**
+ * The body and Content-Type as an HttpBody: the whole message (body "*") or the `body` field.
+ * Written before the parameters, so a path variable naming the same field still wins (last wins).
+ */
+function writeRawBody (binding: GrpcBinding, facts: MessageFacts, parts: RequestParts, writer: protobuf.Writer): void {
+  const contentType = parts.contentType ?? ''
+  if (binding.body === '*') return writeHttpBody(writer, contentType, parts.body)
+  if (contentType === '' && parts.body.length === 0) return
+  const field = facts.byName.get(binding.body) as FieldFacts
+  writeTag(writer, field.id, field.wireType)
+  writer.fork()
+  writeHttpBody(writer, contentType, parts.body)
+  writer.ldelim()
 }
 
 function addParam (tree: ParamTree, fieldPath: readonly string[], value: string, label: string): void {

@@ -8,6 +8,7 @@ import protobuf from 'protobufjs'
 import 'protobufjs/ext/descriptor/index.js'
 import { DescriptorError, type DescriptorSource, type ProtoFileSource } from './source.js'
 import { readDescriptorExtras, type HttpRuleSpec } from './http-rule-schema.js'
+import { GOOGLE_API_TYPES } from './google-api-types.js'
 
 /** Compiled definitions: every service by full name (no leading dot) and the annotated rules by `pkg.Service.Method`. */
 export interface GrpcSchema {
@@ -41,6 +42,12 @@ function fromProtoFiles (files: readonly ProtoFileSource[]): GrpcSchema {
     const common = (protobuf.common as unknown as Record<string, { nested: protobuf.INamespace['nested'] } | undefined>)[name]
     if (common !== undefined) {
       root.addJSON(common.nested ?? {})
+      return
+    }
+    const bundled = GOOGLE_API_TYPES.get(name)
+    if (bundled !== undefined) {
+      for (const imported of bundled.imports) load(imported, name)
+      root.addJSON(bundled.json.nested ?? {})
       return
     }
     // google.api annotations are options; the parser keeps them as written, no definition needed.

@@ -8,6 +8,7 @@ import type { GrpcSchema } from '../descriptors/compile-schema.js'
 import type { HttpRuleSpec } from '../descriptors/http-rule-schema.js'
 import { DescriptorError } from '../descriptors/source.js'
 import { compileTemplate, TemplateError, type PathTemplate } from './path-template.js'
+import { httpBodyField, isHttpBody } from '../mapping/http-body.js'
 
 /** One way an HTTP request reaches a gRPC method. */
 export interface GrpcBinding {
@@ -23,6 +24,10 @@ export interface GrpcBinding {
   readonly body: string
   /** '' (the whole response message) or a top-level response field. */
   readonly responseBody: string
+  /** The request body goes raw into a google.api.HttpBody: the request message or the `body` field. */
+  readonly rawRequestBody: boolean
+  /** The response is the raw body of a google.api.HttpBody: the response message or the `response_body` field. */
+  readonly rawResponseBody: boolean
 }
 
 /** The route form: `grpc: { service, method, path, body, response_body }`. */
@@ -68,7 +73,7 @@ export function routeBinding (schema: GrpcSchema, mapping: RouteGrpcMapping): Gr
   const grpcPath = `/${mapping.service}/${mapping.method}`
   let template: PathTemplate | undefined
   if (mapping.path !== undefined) template = compileOrFail(mapping.path, '/path')
-  const binding = { httpMethod: undefined, template, grpcPath, requestType: rpc.resolvedRequestType as protobuf.Type, responseType: rpc.resolvedResponseType as protobuf.Type, body: mapping.body, responseBody: mapping.response_body ?? '' }
+  const binding = withBodyKinds({ httpMethod: undefined, template, grpcPath, requestType: rpc.resolvedRequestType as protobuf.Type, responseType: rpc.resolvedResponseType as protobuf.Type, body: mapping.body, responseBody: mapping.response_body ?? '' })
   checkFields(binding, '')
   return binding
 }
@@ -87,7 +92,7 @@ function bindingOf (rpc: protobuf.Method, serviceName: string, rule: HttpRuleSpe
   }
   if (rule.custom?.path !== undefined && rule.custom.path !== '') [httpMethod, path] = [(rule.custom.kind ?? '').toUpperCase(), rule.custom.path]
   if (httpMethod === undefined || path === undefined || !/^[A-Z]+$/.test(httpMethod)) throw new DescriptorError('', `${what}: the google.api.http rule has no HTTP method and path`)
-  const binding: GrpcBinding = {
+  const binding = withBodyKinds({
     httpMethod,
     template: compileOrFail(path, '', what),
     grpcPath: `/${serviceName}/${rpc.name}`,
@@ -95,9 +100,19 @@ function bindingOf (rpc: protobuf.Method, serviceName: string, rule: HttpRuleSpe
     responseType: rpc.resolvedResponseType as protobuf.Type,
     body: rule.body ?? '',
     responseBody: rule.response_body ?? ''
-  }
+  })
   checkFields(binding, '', what)
   return binding
+}
+
+/** Marks the bodies carried raw in google.api.HttpBody rather than mapped to JSON. */
+function withBodyKinds (binding: Omit<GrpcBinding, 'rawRequestBody' | 'rawResponseBody'>): GrpcBinding {
+  const { requestType, responseType, body, responseBody } = binding
+  return {
+    ...binding,
+    rawRequestBody: body === '*' ? isHttpBody(requestType) : body !== '' && httpBodyField(requestType, body) !== undefined,
+    rawResponseBody: responseBody === '' ? isHttpBody(responseType) : httpBodyField(responseType, responseBody) !== undefined
+  }
 }
 
 function compileOrFail (text: string, at: string, what?: string): PathTemplate {
