@@ -20,7 +20,7 @@ const types: Record<string, [protobuf.Type, protobuf.Type]> = {
   Describe: [root.lookupType('tollgate.files.FetchRequest'), root.lookupType('tollgate.files.Stored')]
 }
 
-interface RawFile { content_type?: string, data?: Buffer }
+type RawFile = Record<string, unknown>
 interface Received { method: string, request: Record<string, unknown> }
 
 /** Files kept by name: Put echoes its body, Upload stores one, Fetch and Describe give it back. */
