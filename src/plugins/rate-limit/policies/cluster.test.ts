@@ -17,6 +17,18 @@ const LIMIT = 100
 // Mid-hour, so the hourly window cannot roll over while the test runs.
 const BASE_MS = Date.UTC(2030, 0, 1, 12, 30)
 
+/** A cluster policy with one hourly fixed-window limit on `redis`. */
+function hourlyPolicy (redis: TestRedis, limit: number, scope: string): RateLimitPolicy {
+  return createClusterPolicy({
+    limits: [{ limit, clock: clockFor('hour'), sliding: false }],
+    scope,
+    nowMs: BASE_MS,
+    redis: redis.handle,
+    log: recordingLogger(),
+    onDrain: () => () => {}
+  })
+}
+
 describe('cluster policy fallback', { skip: await skipUnlessReachable('redis', REDIS) }, () => {
   const prefix = `tg-test-rlf-${randomBytes(4).toString('hex')}:`
   let proxy: FaultProxy
@@ -26,14 +38,7 @@ describe('cluster policy fallback', { skip: await skipUnlessReachable('redis', R
   before(async () => {
     proxy = await FaultProxy.start(REDIS)
     redis = await openTestRedis({ host: proxy.host, port: proxy.port }, prefix)
-    policy = createClusterPolicy({
-      limits: [{ limit: LIMIT, clock: clockFor('hour'), sliding: false }],
-      scope: `fallback-test-${prefix}`,
-      nowMs: BASE_MS,
-      redis: redis.handle,
-      log: recordingLogger(),
-      onDrain: () => () => {}
-    })
+    policy = hourlyPolicy(redis, LIMIT, `fallback-test-${prefix}`)
   })
 
   after(async () => {
@@ -77,14 +82,7 @@ describe('cluster policy leasing ahead', { skip: await skipUnlessReachable('redi
 
   before(async () => {
     redis = await openTestRedis(REDIS, prefix)
-    policy = createClusterPolicy({
-      limits: [{ limit: 1_000_000, clock: clockFor('hour'), sliding: false }],
-      scope: `ahead-test-${prefix}`,
-      nowMs: BASE_MS,
-      redis: redis.handle,
-      log: recordingLogger(),
-      onDrain: () => () => {}
-    })
+    policy = hourlyPolicy(redis, 1_000_000, `ahead-test-${prefix}`)
   })
 
   after(async () => {
