@@ -44,10 +44,17 @@ describe('access-log rotation in a running gateway with two workers', () => {
 
   /** Every record in access.log and its rotated files. */
   function readRecords () {
-    const names = readdirSync(logDir).filter((n) => n === 'access.log' || /^access\.log\.\d+$/.test(n))
-    const records = names.flatMap((n) => readFileSync(join(logDir, n), 'utf8').split('\n').filter((l) => l !== ''))
-      .map((l) => JSON.parse(l) as { request_id: string, status: number, phase_ms: { rewrite: number | null, access: number | null, content: number | null } })
-    return { names, records }
+    // A worker may rotate (rename every file one up) between the listing and a read: read again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const names = readdirSync(logDir).filter((n) => n === 'access.log' || /^access\.log\.\d+$/.test(n))
+        const records = names.flatMap((n) => readFileSync(join(logDir, n), 'utf8').split('\n').filter((l) => l !== ''))
+          .map((l) => JSON.parse(l) as { request_id: string, status: number, phase_ms: { rewrite: number | null, access: number | null, content: number | null } })
+        return { names, records }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 20) throw error
+      }
+    }
   }
 
   it('keeps every line across the rotated files, with phase_ms', async () => {
