@@ -14,6 +14,9 @@ import type { Snapshot } from '../runtime/snapshot.js'
 import type { TraceContext } from '../tracing/trace-context.js'
 
 /** The request as plugins see it; owns the body until it is proxied. */
+/** The body of a request without one (shared: nothing writes to it). */
+const NO_BODY = Buffer.alloc(0)
+
 export class RequestView implements GatewayRequest {
   readonly id: string
   readonly method: string
@@ -65,6 +68,15 @@ export class RequestView implements GatewayRequest {
 
   deleteQueryParam (name: string): void {
     this.query = withoutQueryParam(this.query, name)
+  }
+
+  /**
+   * The whole body when it is known without reading: empty when the request has none, or the
+   * buffer a plugin read. Undefined while it still has to be read (use `readBody`).
+   */
+  knownBody (): Buffer | undefined {
+    if (this.bodyBuffer !== undefined) return this.bodyBuffer
+    return this.bodyStream === null && this.bodyPromise === undefined ? NO_BODY : undefined
   }
 
   readBody (maxBytes: number = this.maxBodyBytes): Promise<Buffer> {
