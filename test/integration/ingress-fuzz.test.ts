@@ -6,24 +6,13 @@ import { exchange, type ConnectionOutcome } from '../support/raw-connection.js'
 import { startSuiteGateway, stopSuiteGateway } from '../support/suite-gateway.js'
 import { UpstreamServer } from '../support/upstream-server.js'
 import { upstreamViews } from '../support/upstream-view.js'
+import { seededRandom, type RandomSource } from '../../src/upstream/balancers/random.js'
 
 /** Set TOLLGATE_FUZZ_SEED to replay a failure; TOLLGATE_FUZZ_STREAMS for a longer run. */
 const SEED = Number(process.env.TOLLGATE_FUZZ_SEED ?? 20261124)
 const STREAMS = Number(process.env.TOLLGATE_FUZZ_STREAMS ?? 150)
 
-/** mulberry32: a small seeded PRNG, so a failing stream can be generated again. */
-function prng (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-type Random = () => number
+type Random = RandomSource
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
 
 const METHODS = ['GET', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']
@@ -137,7 +126,7 @@ describe(`differential fuzz: fast-h1 and node give the same verdict (seed ${SEED
   })
 
   it(`${STREAMS} generated request streams, split at random byte boundaries`, async () => {
-    const random = prng(SEED)
+    const random = seededRandom(SEED)
     for (let n = 0; n < STREAMS; n++) {
       const stream = generate(random)
       const pieces = split(random, stream.bytes)
