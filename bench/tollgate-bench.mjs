@@ -243,7 +243,9 @@ child.on('exit', (code) => {
 /** Starts a bench backend (TG-RPC or gRPC) on the load CPU and waits until it listens. */
 async function startBackend (scriptName, backendPort) {
   const script = join(benchDir, scriptName)
-  const args = [process.execPath, script, upstream.href, String(backendPort)]
+  // BENCH_BACKEND_NODE_ARGS passes flags to node for the backend (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const backendNodeArgs = (process.env.BENCH_BACKEND_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+  const args = [process.execPath, ...backendNodeArgs, script, upstream.href, String(backendPort)]
   const pinned = spawnSync('taskset', ['--version']).status === 0
   const backendChild = pinned
     ? spawn('taskset', ['-c', process.env.BENCH_LOAD_CPU ?? '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })

@@ -1,4 +1,5 @@
 import { connect as connectTcp, type Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import { connect as connectTls, type ConnectionOptions as TlsConnectionOptions } from 'node:tls'
 import { FrameDecoder } from './frame-decoder.js'
 import { encodeFrame, type Frame } from './frame.js'
@@ -40,9 +41,25 @@ export interface TgRpcConnectionOptions {
   readonly maxBodyBytes: number
 }
 
-interface PendingCall {
-  readonly callback: TgRpcCallback
-  readonly timer: NodeJS.Timeout
+/**
+ * A call awaiting its answer. The callback is handed out once and then dropped: a Map's removed
+ * entry can stay referenced from the Map's old storage until the next full collection, and a
+ * callback left there kept each finished request alive through young-generation collections
+ * (measured under load: a fifth of the worker's time went to GC, against a few percent without).
+ */
+class PendingCall {
+  private callback: TgRpcCallback | undefined
+
+  constructor (callback: TgRpcCallback, readonly deadlineAt: number) {
+    this.callback = callback
+  }
+
+  /** Ends the call: calls the callback (once) and drops it. */
+  end (error: TgRpcCallError | undefined, reply: TgRpcReply | undefined): void {
+    const callback = this.callback
+    this.callback = undefined
+    callback?.(error, reply)
+  }
 }
 
 export type ConnectionState = 'connecting' | 'ready' | 'draining' | 'closed'
@@ -70,6 +87,11 @@ export class TgRpcConnection {
   private pingOutstanding = false
   private readonly heartbeat: NodeJS.Timeout
   private readonly connectTimer: NodeJS.Timeout
+  // One timer for every deadline of the connection, set for the earliest (a timer per call cost
+  // more than the rest of the call's bookkeeping). Calls of one route share a timeout, so later
+  // calls expire later and rarely move it.
+  private deadlineTimer: NodeJS.Timeout | undefined
+  private deadlineTimerAt = Infinity
   private closeListeners: Array<(error: Error | undefined) => void> = []
   private readyListeners: Array<() => void> = []
 
@@ -132,8 +154,9 @@ export class TgRpcConnection {
       [HeaderKey.DEADLINE_MS, String(Math.max(1, Math.ceil(call.timeoutMs)))]
     ]
     if (call.headers !== undefined) headers.push(...call.headers)
-    const timer = setTimeout(() => this.expire(id), call.timeoutMs)
-    this.pending.set(id, { callback, timer })
+    const deadlineAt = performance.now() + call.timeoutMs
+    this.pending.set(id, new PendingCall(callback, deadlineAt))
+    if (deadlineAt < this.deadlineTimerAt) this.armDeadlineTimer(deadlineAt)
     this.writer.write(encodeFrame(FrameType.REQUEST, 0, id, headers, call.body))
     return () => this.cancel(id)
   }
@@ -144,12 +167,12 @@ export class TgRpcConnection {
     this.state = 'closed'
     clearTimeout(this.connectTimer)
     clearInterval(this.heartbeat)
+    clearTimeout(this.deadlineTimer)
     this.socket.destroy()
     const reason = error?.message ?? 'connection closed'
     for (const [id, call] of this.pending) {
       this.pending.delete(id)
-      clearTimeout(call.timer)
-      call.callback(new TgRpcCallError(TgRpcStatus.UNAVAILABLE, `TG-RPC connection to ${this.options.host}:${this.options.port} lost: ${reason}`, this.connected), undefined)
+      call.end(new TgRpcCallError(TgRpcStatus.UNAVAILABLE, `TG-RPC connection to ${this.options.host}:${this.options.port} lost: ${reason}`, this.connected), undefined)
     }
     for (const listener of this.closeListeners) listener(error)
     this.closeListeners = []
@@ -181,8 +204,7 @@ export class TgRpcConnection {
     const call = this.pending.get(frame.requestId)
     if (call === undefined) return // Expired or cancelled: the late answer is dropped.
     this.pending.delete(frame.requestId)
-    clearTimeout(call.timer)
-    call.callback(undefined, { status: frame.status, headers: frame.headers, body: frame.body })
+    call.end(undefined, { status: frame.status, headers: frame.headers, body: frame.body })
     if (this.state === 'draining' && this.pending.size === 0) this.destroy(undefined)
   }
 
@@ -199,27 +221,43 @@ export class TgRpcConnection {
     for (const [id, call] of this.pending) {
       if (id <= lastId) continue
       this.pending.delete(id)
-      clearTimeout(call.timer)
-      call.callback(new TgRpcCallError(TgRpcStatus.UNAVAILABLE, 'the server is going away; the call was not run', false), undefined)
+      call.end(new TgRpcCallError(TgRpcStatus.UNAVAILABLE, 'the server is going away; the call was not run', false), undefined)
     }
     if (this.pending.size === 0) this.destroy(undefined)
   }
 
-  private expire (id: number): void {
-    const call = this.pending.get(id)
-    if (call === undefined) return
+  private armDeadlineTimer (at: number): void {
+    if (this.state === 'closed') return
+    clearTimeout(this.deadlineTimer)
+    this.deadlineTimerAt = at
+    this.deadlineTimer = setTimeout(this.onDeadlineTimer, Math.max(1, Math.ceil(at - performance.now()))).unref()
+  }
+
+  /** Expires the calls past their deadline and sets the timer for the next one. */
+  private readonly onDeadlineTimer = (): void => {
+    this.deadlineTimer = undefined
+    this.deadlineTimerAt = Infinity
+    const now = performance.now()
+    let next = Infinity
+    for (const [id, call] of this.pending) {
+      if (call.deadlineAt <= now) this.expire(id, call)
+      else if (call.deadlineAt < next) next = call.deadlineAt
+    }
+    if (next < this.deadlineTimerAt && this.pending.size > 0) this.armDeadlineTimer(next)
+  }
+
+  private expire (id: number, call: PendingCall): void {
     this.pending.delete(id)
     this.writer.write(encodeFrame(FrameType.CANCEL, 0, id, [], undefined))
-    call.callback(new TgRpcCallError(TgRpcStatus.DEADLINE_EXCEEDED, 'the TG-RPC call passed its deadline', true), undefined)
+    call.end(new TgRpcCallError(TgRpcStatus.DEADLINE_EXCEEDED, 'the TG-RPC call passed its deadline', true), undefined)
   }
 
   private cancel (id: number): void {
     const call = this.pending.get(id)
     if (call === undefined) return
     this.pending.delete(id)
-    clearTimeout(call.timer)
     this.writer.write(encodeFrame(FrameType.CANCEL, 0, id, [], undefined))
-    call.callback(new TgRpcCallError(TgRpcStatus.CANCELLED, 'the TG-RPC call was cancelled by its caller', true), undefined)
+    call.end(new TgRpcCallError(TgRpcStatus.CANCELLED, 'the TG-RPC call was cancelled by its caller', true), undefined)
   }
 
   /** Every heartbeat interval: a silent connection gets a PING; one silent for two intervals is dead. */

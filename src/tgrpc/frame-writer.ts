@@ -1,9 +1,11 @@
 import type { Socket } from 'node:net'
 
 /**
- * Writes frames to a socket, coalescing everything written in one tick into one syscall: the
- * socket is corked on the first write of a tick and uncorked on the next microtask turn. Under
- * load many responses (or calls) leave in one writev instead of one write each.
+ * Writes frames to a socket, coalescing everything written in one turn of the event loop into one
+ * syscall: the socket is corked on the first write and uncorked in the loop's check phase, after
+ * every socket that was readable in this turn has been handled. Under load the calls made for many
+ * merchants' requests (or a backend's answers to them) leave in one writev instead of one write
+ * each; the wait is at most the rest of the current turn.
  */
 export class FrameWriter {
   private corked = false
@@ -15,7 +17,7 @@ export class FrameWriter {
     if (!this.corked) {
       this.corked = true
       this.socket.cork()
-      process.nextTick(this.uncork)
+      setImmediate(this.uncork)
     }
     for (const buffer of buffers) this.socket.write(buffer)
   }

@@ -6,6 +6,7 @@ import { TgRpcProtocolError } from './errors.js'
 import type { HeaderEntries } from './header-map.js'
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_HEADER_BYTES, FrameType, HeaderKey } from './protocol.js'
 import { TgRpcStatus } from './status.js'
+import { ServerCall } from './server-call.js'
 
 /** What a handler sees of one call. */
 export interface TgRpcServerCall {
@@ -93,7 +94,7 @@ export class TgRpcServer {
 class ServerSession {
   private readonly writer: FrameWriter
   private readonly decoder: FrameDecoder
-  private readonly running = new Map<number, AbortController>()
+  private readonly running = new Map<number, ServerCall>()
   private lastAccepted = 0
   private goingAway = false
   private drained: (() => void) | undefined
@@ -122,7 +123,7 @@ class ServerSession {
     })
     socket.on('error', () => {})
     socket.on('close', () => {
-      for (const controller of this.running.values()) controller.abort()
+      for (const call of this.running.values()) call.abort()
       this.running.clear()
       this.drained?.()
     })
@@ -161,44 +162,51 @@ class ServerSession {
     const handler = this.handlers.get(`${service}/${method}`)
     if (handler === undefined) return this.reply(id, { status: TgRpcStatus.UNIMPLEMENTED, message: `no method ${service}/${method}` })
     this.lastAccepted = Math.max(this.lastAccepted, id)
-    const controller = new AbortController()
-    this.running.set(id, controller)
     const deadlineText = frame.headers.get(HeaderKey.DEADLINE_MS)
-    const deadlineMs = deadlineText === undefined ? undefined : Number(deadlineText)
-    const timer = deadlineMs !== undefined && deadlineMs > 0 ? setTimeout(() => controller.abort(), deadlineMs) : undefined
-    const call: TgRpcServerCall = { service, method, headers: frame.headers, body: Buffer.from(frame.body), deadlineMs, signal: controller.signal }
+    // The body is copied (when there is one) so a call kept past this tick does not pin the whole
+    // received chunk.
+    const body = frame.body.length === 0 ? EMPTY_BODY : Buffer.from(frame.body)
+    const call = new ServerCall(service, method, frame.headers, body, deadlineText === undefined ? undefined : Number(deadlineText))
     let result: TgRpcResult | Promise<TgRpcResult>
     try {
       result = handler(call)
     } catch (error) {
       result = failed(error)
     }
-    const finish = (outcome: TgRpcResult): void => {
-      if (timer !== undefined) clearTimeout(timer)
-      if (this.running.get(id) !== controller) return // Cancelled: the caller is gone.
-      this.running.delete(id)
-      this.reply(id, controller.signal.aborted ? { status: TgRpcStatus.DEADLINE_EXCEEDED, message: 'the call passed its deadline' } : outcome)
-      if (this.goingAway && this.running.size === 0) this.socket.end()
-    }
-    if (result instanceof Promise) result.then(finish, (error: unknown) => finish(failed(error)))
-    else finish(result)
+    // A synchronous answer leaves at once: no frame can arrive meanwhile to cancel it.
+    if (!(result instanceof Promise)) return this.reply(id, result)
+    this.running.set(id, call)
+    call.startDeadline()
+    result.then((outcome) => this.finish(id, call, outcome), (error: unknown) => this.finish(id, call, failed(error)))
+  }
+
+  private finish (id: number, call: ServerCall, outcome: TgRpcResult): void {
+    call.stopDeadline()
+    if (this.running.get(id) !== call) return // Cancelled: the caller is gone.
+    this.running.delete(id)
+    this.reply(id, call.isAborted ? { status: TgRpcStatus.DEADLINE_EXCEEDED, message: 'the call passed its deadline' } : outcome)
+    if (this.goingAway && this.running.size === 0) this.socket.end()
   }
 
   private onCancel (id: number): void {
-    const controller = this.running.get(id)
-    if (controller === undefined) return
+    const call = this.running.get(id)
+    if (call === undefined) return
     this.running.delete(id)
-    controller.abort()
+    call.abort()
     if (this.goingAway && this.running.size === 0) this.socket.end()
   }
 
   private reply (id: number, result: TgRpcResult): void {
-    const headers: Array<readonly [string, string]> = result.headers === undefined ? [] : [...result.headers]
-    if (result.message !== undefined) headers.push([HeaderKey.MESSAGE, result.message])
+    const headers = result.message === undefined
+      ? result.headers ?? NO_HEADERS
+      : [...(result.headers ?? NO_HEADERS), [HeaderKey.MESSAGE, result.message] as const]
     const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body
     this.writer.write(encodeFrame(FrameType.RESPONSE, result.status ?? TgRpcStatus.OK, id, headers, body))
   }
 }
+
+const EMPTY_BODY = Buffer.alloc(0)
+const NO_HEADERS: HeaderEntries = []
 
 function failed (error: unknown): TgRpcResult {
   return { status: TgRpcStatus.INTERNAL, message: error instanceof Error ? error.message : String(error) }
