@@ -66,6 +66,18 @@ describe('TG-RPC frames', () => {
     assert.ok(frame?.body.equals(body))
   })
 
+  it('read well-known and other keys alike, values as UTF-8', () => {
+    const entries: Array<[string, string]> = [['content-type', 'application/json'], ['message', 'déjà vu'], ['x.custom_key-1', 'v'], ['servicf', 'near a known key']]
+    const [frame] = decodeAll([Buffer.concat(encodeFrame(FrameType.RESPONSE, 0, 3, entries, undefined))])
+    assert.deepEqual([...(frame?.headers ?? [])], entries)
+  })
+
+  it('refuse to encode a key that is not lower-case ASCII', () => {
+    for (const key of ['', 'Service', '-x', 'ké', 'a b', 'x'.repeat(256)]) {
+      assert.throws(() => encodeFrame(FrameType.REQUEST, 0, 1, [[key, 'v']], undefined), TypeError, key)
+    }
+  })
+
   const refusals: Array<[string, string, string]> = [
     ['a foreign protocol', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n').toString('hex'), 'BAD_MAGIC'],
     ['another version', VECTORS.ping.replace(/^54470/, '54470').replace(/^544701/, '544702'), 'BAD_VERSION'],
@@ -75,7 +87,9 @@ describe('TG-RPC frames', () => {
     ['an oversized body, before it arrives', '54470102000000000000000000000001000000000fffffff', 'BODY_TOO_LARGE'],
     ['an oversized header map', '544701020000000000000000000000010001000000000000', 'HEADER_TOO_LARGE'],
     ['a header entry running past the map', '5447010200000000000000000000000100000003000000000a6162', 'BAD_HEADER_MAP'],
-    ['an upper-case header key', '544701020000000000000000000000010000000500000000' + '0141000178', 'BAD_HEADER_MAP']
+    ['an upper-case header key', '544701020000000000000000000000010000000500000000' + '0141000178', 'BAD_HEADER_MAP'],
+    ['a header key starting with "-"', '544701020000000000000000000000010000000600000000' + '022d61000178', 'BAD_HEADER_MAP'],
+    ['a header key with a byte above 0x7f', '544701020000000000000000000000010000000600000000' + '0261e9000178', 'BAD_HEADER_MAP']
   ]
   for (const [what, hex, code] of refusals) {
     it(`refuse ${what} (${code})`, () => {
