@@ -4,7 +4,7 @@
 # table's ratios stand on their own.
 #   npm run build && bench/run-variants.sh [variant ...]      (default: all of them)
 # Variants: core core-node scaling-1 scaling-2 idle-plugins cluster tgrpc grpc targets-10
-#           observability control-plane auth
+#           observability control-plane auth protocols
 # BENCH_ROUNDS (default 3 for core and core-node, 2 for the others) and the harness's other
 # settings pass through. Output: bench/results/<UTC time>/<variant>.log (gitignored).
 set -euo pipefail
@@ -13,7 +13,7 @@ HARNESS=${HARNESS:-../shared/bench/run.sh}
 OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 variants=("$@")
-[[ ${#variants[@]} -gt 0 ]] || variants=(core core-node scaling-1 scaling-2 idle-plugins cluster tgrpc grpc targets-10 observability control-plane auth)
+[[ ${#variants[@]} -gt 0 ]] || variants=(core core-node scaling-1 scaling-2 idle-plugins cluster tgrpc grpc targets-10 observability control-plane auth protocols)
 
 harness() { # variant rounds gateways env...
   local name=$1 rounds=$2 gateways=$3; shift 3
@@ -41,6 +41,11 @@ for variant in "${variants[@]}"; do
       echo "== auth ($(date -u +%H:%M:%S))"
       node bench/auth-compare.mjs "${BENCH_ROUNDS:-2}" 10 > "$OUT/auth.log" 2>&1 || echo "   (exit $?: see $OUT/auth.log)"
       sed -n '/^variant /,$p' "$OUT/auth.log" ;;
+    protocols)
+      # HTTP → HTTP, → TG-RPC and → gRPC interleaved in one run, backend CPU counted apart.
+      echo "== protocols ($(date -u +%H:%M:%S))"
+      node bench/protocol-compare.mjs "${BENCH_ROUNDS:-3}" 10 http,tgrpc,grpc > "$OUT/protocols.log" 2>&1 || echo "   (exit $?: see $OUT/protocols.log)"
+      sed -n '/^variant /,$p' "$OUT/protocols.log" ;;
     *) echo "unknown variant: $variant" >&2; exit 2 ;;
   esac
 done
