@@ -116,7 +116,7 @@ async function measure (variant, upstreamPort, expectedBody) {
   const gateway = spawn(command, args, { env, detached: true, stdio: 'ignore' })
   try {
     await waitListening(port, `tollgate (${variant})`)
-    const answer = await fetch(`http://127.0.0.1:${port}/api/echo`, { headers: { apikey: LOAD_KEY } })
+    const answer = await globalThis.fetch(`http://127.0.0.1:${port}/api/echo`, { headers: { apikey: LOAD_KEY } })
     const body = await answer.text()
     if (answer.status !== 200 || body !== expectedBody) throw new Error(`${variant}: the gateway answered ${answer.status} ${body.slice(0, 200)}, not the upstream's body`)
     wrk(port, 5) // warm-up: JIT, pools
@@ -136,7 +136,7 @@ async function measure (variant, upstreamPort, expectedBody) {
 const upstream = await startUpstream()
 const results = Object.fromEntries(variants.map((v) => [v, []]))
 try {
-  const expectedBody = await (await fetch(`http://127.0.0.1:${upstream.port}/api/echo`)).text()
+  const expectedBody = await (await globalThis.fetch(`http://127.0.0.1:${upstream.port}/api/echo`)).text()
   for (let round = 1; round <= rounds; round++) {
     for (const variant of variants) {
       const r = await measure(variant, upstream.port, expectedBody)
