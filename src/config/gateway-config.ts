@@ -22,8 +22,11 @@ export interface GatewaySettingsConfig extends Omit<GatewaySettings, 'listeners'
 }
 
 /**
- * A service; `path` has no trailing slash (`""` for none), `tls.ca_file` is absolute when set, and
- * a grpc service's definitions are inline (`grpc.protos` with every import, or `grpc.descriptor_set`).
+ * A service; `path` has no trailing slash (`""` for none), the TLS files (`tls.ca_file`,
+ * `cert_file`, `key_file`) are absolute paths (read where used: a private key is not carried in
+ * the config, which the control plane stores), an HTTP active check has its `path` and
+ * `expected_statuses`, and a grpc service's definitions are inline (`grpc.protos` with every
+ * import, or `grpc.descriptor_set`).
  */
 export type ServiceConfig = ServiceEntry
 

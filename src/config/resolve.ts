@@ -1,7 +1,7 @@
 /** Builds the normalised `GatewayConfig` from a document that passed every check. */
 import { resolve } from 'node:path'
 import type { ConfigDocument } from './schema/document.js'
-import type { ServiceEntry } from './schema/service.js'
+import { DEFAULT_CHECK_PATH, DEFAULT_EXPECTED_STATUSES, type ServiceEntry } from './schema/service.js'
 import type { CertificateConfig, GatewayConfig, GatewaySettingsConfig, PluginBindingConfig } from './gateway-config.js'
 import type { NormalisedDefinitions } from '../conversion/grpc/descriptors/source.js'
 
@@ -21,6 +21,26 @@ function resolveGrpc (grpc: ServiceEntry['grpc'], definitions: NormalisedDefinit
   if (definitions === undefined) return grpc
   const { proto: _proto, proto_files: _files, descriptor_set_file: _setFile, ...settings } = grpc
   return { ...settings, import_paths: [], ...definitions } as ServiceEntry['grpc']
+}
+
+/** A service's `tls` with absolute file paths. */
+function resolveTls (tls: ServiceEntry['tls'], baseDir: string): ServiceEntry['tls'] {
+  const resolved = { ...tls }
+  for (const field of ['ca_file', 'cert_file', 'key_file'] as const) {
+    const file = resolved[field]
+    if (file !== undefined) resolved[field] = resolve(baseDir, file)
+  }
+  return resolved
+}
+
+/**
+ * An HTTP check's `path` and `expected_statuses` defaults, filled in for http and https services
+ * only: the schema cannot default them, as tgrpc and grpc services refuse them when they are set.
+ */
+function resolveHealthChecks (service: ServiceEntry): ServiceEntry['health_checks'] {
+  const active = service.health_checks.active
+  if (active === undefined || service.protocol === 'tgrpc' || service.protocol === 'grpc') return service.health_checks
+  return { ...service.health_checks, active: { path: DEFAULT_CHECK_PATH, expected_statuses: [...DEFAULT_EXPECTED_STATUSES], ...active } }
 }
 
 /** `/api/` → `/api`, `/` → `` (the upstream path is `base + request path`). */
@@ -45,7 +65,8 @@ export function resolveConfig (
       ...s,
       path: trimBasePath(s.path),
       ...(s.hash_header === undefined ? {} : { hash_header: s.hash_header.toLowerCase() }),
-      tls: { ...s.tls, ...(s.tls.ca_file === undefined ? {} : { ca_file: resolve(baseDir, s.tls.ca_file) }) },
+      tls: resolveTls(s.tls, baseDir),
+      health_checks: resolveHealthChecks(s),
       grpc: resolveGrpc(s.grpc, grpcDefinitions.get(s.id))
     })),
     routes: doc.routes.map((r) => ({

@@ -18,6 +18,7 @@ import { ProblemList, type ConfigProblem } from './problems.js'
 import { idsIn, reportDuplicates, usableItems, type Item } from './checks/items.js'
 import { checkGateway } from './checks/gateway.js'
 import { checkServices } from './checks/services.js'
+import { checkActiveHealth } from './checks/active-health.js'
 import { checkRoutes } from './checks/routes.js'
 import { checkMerchants } from './checks/merchants.js'
 import { checkPluginBindings } from './checks/plugins.js'
@@ -79,6 +80,7 @@ function crossCheck (doc: ConfigDocument, options: ValidateOptions, problems: Pr
   if (isMapping(doc.gateway)) checkGateway(doc.gateway, certificateCount, problems)
   checkConfigSource(doc, problems)
   checkServices(services, options.baseDir, problems)
+  checkActiveHealth(services, problems)
   checkRoutes(routes, idsIn(doc.services), problems)
   checkTgRpcRoutes(routes, services, problems)
   const grpcDefinitions = checkGrpcServices(services, routes, options.baseDir, problems)

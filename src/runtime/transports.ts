@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs'
 import type { ServiceConfig } from '../config/gateway-config.js'
 import { createH1Transport } from '../upstream/transport/h1-client.js'
 import type { TransportOptions, UpstreamTransport } from '../upstream/transport/transport.js'
 import { TgRpcClients, tgRpcClientSettings } from '../conversion/tgrpc/clients.js'
 import { GrpcClients, grpcClientSettings } from '../conversion/grpc/clients.js'
+import { targetTlsOf, type TargetTls } from '../upstream/target-tls.js'
 
 /**
  * Upstream transports of a worker, shared across config versions: a reload that leaves a
@@ -30,9 +30,7 @@ export class TransportPool {
       protocol: service.protocol === 'https' ? 'https' : 'http',
       maxIdlePerTarget: service.keepalive.max_idle_per_target,
       idleTimeoutMs: service.keepalive.idle_timeout_ms,
-      tlsVerify: service.tls.verify,
-      ...(service.tls.servername !== undefined ? { tlsServername: service.tls.servername } : {}),
-      ...(service.tls.ca_file !== undefined ? { tlsCa: readFileSync(service.tls.ca_file, 'utf8') } : {})
+      ...(service.protocol === 'https' ? httpsOptions(targetTlsOf(service)) : {})
     }
     const key = JSON.stringify(options)
     let transport = this.byOptions.get(key)
@@ -50,6 +48,16 @@ export class TransportPool {
     this.tgRpcBySettings.clear()
     for (const clients of this.grpcBySettings.values()) clients.close()
     this.grpcBySettings.clear()
+  }
+}
+
+/** The TLS options of an https transport. */
+function httpsOptions (tls: TargetTls): Partial<TransportOptions> {
+  return {
+    tlsVerify: tls.verify,
+    ...(tls.servername === undefined ? {} : { tlsServername: tls.servername }),
+    ...(tls.ca === undefined ? {} : { tlsCa: tls.ca }),
+    ...(tls.cert === undefined ? {} : { tlsCert: tls.cert, tlsKey: tls.key })
   }
 }
 

@@ -1,4 +1,4 @@
-import { connect as connectTcp, type Socket } from 'node:net'
+import { connect as connectTcp, isIP, type Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { connect as connectTls, type ConnectionOptions as TlsConnectionOptions } from 'node:tls'
 import { FrameDecoder } from './frame-decoder.js'
@@ -99,7 +99,8 @@ export class TgRpcConnection {
     this.decoder = new FrameDecoder({ maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES, maxBodyBytes: options.maxBodyBytes })
     const socket = options.tls === undefined
       ? connectTcp({ host: options.host, port: options.port, noDelay: true })
-      : connectTls({ ...options.tls, host: options.host, port: options.port, servername: options.tls.servername ?? options.host })
+      // tls.connect ignores `noDelay`, hence setNoDelay; an address is no SNI name (RFC 6066), so none is sent for one.
+      : connectTls({ ...options.tls, host: options.host, port: options.port, servername: options.tls.servername ?? (isIP(options.host) === 0 ? options.host : undefined) }).setNoDelay(true)
     this.socket = socket
     this.writer = new FrameWriter(socket)
     this.connectTimer = setTimeout(() => this.destroy(new Error(`connect to ${options.host}:${options.port} timed out`)), options.connectTimeoutMs).unref()

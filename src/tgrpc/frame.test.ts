@@ -11,7 +11,9 @@ const VECTORS = {
   response: '544701020000000000000000000000010000001f0000000b0c636f6e74656e742d7479706500106170706c69636174696f6e2f6a736f6e7b226f6b223a747275657d',
   notFound: '544701020005000000000000000000020000001700000000076d657373616765000d6e6f2073756368206f72646572',
   ping: '544701040000000000000000000000000000000000000000',
-  goAway: '544701060000000000000000000000070000000000000000'
+  goAway: '544701060000000000000000000000070000000000000000',
+  healthCheck: '544701010000000000000000000000030000004d000000000773657276696365000c74677270632e6865616c7468066d6574686f640005636865636b0b646561646c696e652d6d730004313030300e6865616c74682d7365727669636500066f7264657273',
+  notServing: '54470102000e000000000000000000030000001500000000076d657373616765000b6e6f742073657276696e67'
 }
 
 const REQUEST_BODY = '{"id":9007199254740993,"url":"a/b"}'
@@ -33,6 +35,8 @@ describe('TG-RPC frames', () => {
     assert.equal(hex(encodeFrame(FrameType.RESPONSE, 5, 2, [['message', 'no such order']], undefined)), VECTORS.notFound)
     assert.equal(hex(encodeFrame(FrameType.PING, 0, 0, [], undefined)), VECTORS.ping)
     assert.equal(hex(encodeFrame(FrameType.GOAWAY, 0, 7, [], undefined)), VECTORS.goAway)
+    assert.equal(hex(encodeFrame(FrameType.REQUEST, 0, 3, [['service', 'tgrpc.health'], ['method', 'check'], ['deadline-ms', '1000'], ['health-service', 'orders']], undefined)), VECTORS.healthCheck)
+    assert.equal(hex(encodeFrame(FrameType.RESPONSE, 14, 3, [['message', 'not serving']], undefined)), VECTORS.notServing)
   })
 
   it('decode the test vectors, body bytes untouched', () => {
@@ -49,7 +53,7 @@ describe('TG-RPC frames', () => {
   it('decode the same frames whatever the chunking: split at every byte, or all in one chunk', () => {
     const stream = Buffer.concat(Object.values(VECTORS).map((hex) => Buffer.from(hex, 'hex')))
     const whole = decodeAll([stream])
-    assert.equal(whole.length, 5)
+    assert.equal(whole.length, 7)
     for (let cut = 1; cut < stream.length; cut++) {
       assert.deepEqual(decodeAll([stream.subarray(0, cut), stream.subarray(cut)]), whole, `split at byte ${cut}`)
     }

@@ -52,11 +52,19 @@ export const HeaderKey = {
   CONTENT_TYPE: 'content-type',
   /** Error text of a non-OK response. */
   MESSAGE: 'message',
+  /** The health method's request: the service whose status is asked; absent or empty for the whole server. */
+  HEALTH_SERVICE: 'health-service',
   /** SETTINGS keys. */
   MAX_CONCURRENT: 'max-concurrent',
   MAX_BODY_BYTES: 'max-body-bytes',
   MAX_HEADER_BYTES: 'max-header-bytes'
 } as const
+
+/**
+ * The health method (docs/tgrpc.md §9): OK when the server (or the service named in
+ * `health-service`) is serving, UNAVAILABLE when it is not, NOT_FOUND for a service it does not know.
+ */
+export const HEALTH_CHECK = { service: 'tgrpc.health', method: 'check' } as const
 
 /** Request ids are unsigned 64-bit on the wire; Tollgate issues and accepts ids below 2^53. */
 export const MAX_REQUEST_ID = Number.MAX_SAFE_INTEGER

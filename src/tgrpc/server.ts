@@ -1,10 +1,11 @@
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import { FrameDecoder } from './frame-decoder.js'
 import { encodeFrame, type Frame } from './frame.js'
 import { FrameWriter } from './frame-writer.js'
 import { TgRpcProtocolError } from './errors.js'
 import type { HeaderEntries } from './header-map.js'
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_HEADER_BYTES, FrameType, HeaderKey } from './protocol.js'
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_HEADER_BYTES, FrameType, HEALTH_CHECK, HeaderKey } from './protocol.js'
 import { TgRpcStatus } from './status.js'
 import { ServerCall } from './server-call.js'
 
@@ -37,12 +38,19 @@ export interface TgRpcServerOptions {
   readonly maxConcurrent?: number
   /** Largest request body; a bigger frame closes the connection. Default 16 MiB. */
   readonly maxBodyBytes?: number
+  /**
+   * Serve TLS with these node:tls options (`key`, `cert`; `ca` with `requestCert` and
+   * `rejectUnauthorized` to require client certificates). Default: plain TCP.
+   */
+  readonly tls?: TlsOptions
 }
 
 /**
  * A TG-RPC server for backends written in TypeScript: register handlers by service and method,
  * listen, and close gracefully (GOAWAY, then in-flight calls finish). Handlers get raw bytes;
- * see `jsonHandler` for the parsed-JSON style.
+ * see `jsonHandler` for the parsed-JSON style. The health method (`tgrpc.health/check`,
+ * docs/tgrpc.md §9) is answered out of the box from `setServing`; a handler registered for it
+ * replaces that answer.
  */
 export class TgRpcServer {
   private readonly handlers = new Map<string, TgRpcHandler>()
@@ -50,16 +58,34 @@ export class TgRpcServer {
   private readonly server: Server
   private readonly maxConcurrent: number
   private readonly maxBodyBytes: number
+  /** Services with a registered handler: those the health method knows. */
+  private readonly services = new Set<string>()
+  private serving = true
+  private readonly servingByService = new Map<string, boolean>()
 
   constructor (options: TgRpcServerOptions = {}) {
     this.maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-    this.server = createTcpServer({ noDelay: true }, (socket) => this.accept(socket))
+    const accept = (socket: Socket): void => this.accept(socket)
+    this.server = options.tls === undefined ? createTcpServer({ noDelay: true }, accept) : createTlsServer({ noDelay: true, ...options.tls }, accept)
+    this.handlers.set(`${HEALTH_CHECK.service}/${HEALTH_CHECK.method}`, (call) => this.health(call.headers.get(HeaderKey.HEALTH_SERVICE) ?? ''))
   }
 
   /** Registers the handler of `service`/`method`; calls to unregistered methods get UNIMPLEMENTED. */
   handle (service: string, method: string, handler: TgRpcHandler): this {
     this.handlers.set(`${service}/${method}`, handler)
+    this.services.add(service)
+    return this
+  }
+
+  /**
+   * Sets what the health method answers: without `service`, for the whole server (a server not
+   * serving is not serving any service); with it, for that one service (which the health method
+   * then knows even without handlers). Every server starts serving.
+   */
+  setServing (serving: boolean, service?: string): this {
+    if (service === undefined || service === '') this.serving = serving
+    else this.servingByService.set(service, serving)
     return this
   }
 
@@ -81,6 +107,13 @@ export class TgRpcServer {
   /** Open connections (for tests and status). */
   get connections (): number {
     return this.sessions.size
+  }
+
+  /** The health method's answer for `service` ('' for the whole server). */
+  private health (service: string): TgRpcResult {
+    const own = service === '' ? true : this.servingByService.get(service)
+    if (own === undefined && !this.services.has(service)) return { status: TgRpcStatus.NOT_FOUND, message: `no service '${service}' on this server` }
+    return this.serving && own !== false ? {} : { status: TgRpcStatus.UNAVAILABLE, message: 'not serving' }
   }
 
   private accept (socket: Socket): void {

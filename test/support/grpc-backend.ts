@@ -1,7 +1,9 @@
 /**
  * A real grpc-js server for the gRPC transcoding tests: tollgate.demo.Orders (test proto in
  * src/conversion/grpc/testing/demo-proto.ts), its messages encoded by protobufjs, so the
- * gateway's own mapping is checked against an independent codec. Records every call.
+ * gateway's own mapping is checked against an independent codec. Records every call. It also
+ * serves the standard health service (grpc.health.v1.Health/Check), from its own copy of the
+ * protocol's .proto, so the gateway's hand-encoded health check meets an independent codec too.
  */
 import { Server, ServerCredentials, Metadata, status, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js'
 import protobuf from 'protobufjs'
@@ -24,6 +26,10 @@ export interface GrpcBackend {
   readonly seen: SeenCall[]
   /** Calls counted per method. */
   count: number
+  /** What Health/Check answers, by service name ('' is the whole server, SERVING at start); a name not here is NOT_FOUND. */
+  readonly health: Map<string, 'SERVING' | 'NOT_SERVING' | 'UNKNOWN'>
+  /** Health/Check calls received. */
+  healthChecks: number
   close (): Promise<void>
 }
 
@@ -32,8 +38,37 @@ export interface BackendOptions {
   readonly delayMs?: number
   /** Answer every call with this status instead. */
   readonly failWith?: number
-  /** Serve TLS with this certificate (PEM) instead of plain-text HTTP/2. */
-  readonly tls?: { readonly cert: string, readonly key: string }
+  /** Serve TLS with this certificate (PEM) instead of plain-text HTTP/2; with `clientCa`, require a client certificate it signed. */
+  readonly tls?: { readonly cert: string, readonly key: string, readonly clientCa?: string }
+}
+
+/** The standard gRPC health protocol (grpc/grpc doc/health-checking.md), written out here for the test backend. */
+const HEALTH_PROTO = `syntax = "proto3";
+package grpc.health.v1;
+message HealthCheckRequest { string service = 1; }
+message HealthCheckResponse {
+  enum ServingStatus { UNKNOWN = 0; SERVING = 1; NOT_SERVING = 2; SERVICE_UNKNOWN = 3; }
+  ServingStatus status = 1;
+}
+service Health { rpc Check(HealthCheckRequest) returns (HealthCheckResponse); }
+`
+const healthRoot = protobuf.parse(HEALTH_PROTO, { keepCase: true }).root
+const HealthCheckRequest = healthRoot.lookupType('grpc.health.v1.HealthCheckRequest')
+const HealthCheckResponse = healthRoot.lookupType('grpc.health.v1.HealthCheckResponse')
+
+/** Adds grpc.health.v1.Health/Check to `server`, answering from `backend.health`. */
+function addHealthService (server: Server, backend: GrpcBackend): void {
+  const check = (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
+    backend.healthChecks++
+    const { service } = HealthCheckRequest.toObject(HealthCheckRequest.decode(call.request), { defaults: true }) as { service: string }
+    const serving = backend.health.get(service)
+    if (serving === undefined) return callback({ code: status.NOT_FOUND, details: `unknown service '${service}'` })
+    callback(null, Buffer.from(HealthCheckResponse.encode(HealthCheckResponse.fromObject({ status: serving })).finish()))
+  }
+  const raw = (b: Buffer): Buffer => b
+  server.addService({
+    Check: { path: '/grpc.health.v1.Health/Check', requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw }
+  } as never, { Check: check })
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -70,7 +105,7 @@ function handler (backend: GrpcBackend, method: string, requestType: protobuf.Ty
 /** Starts the demo backend on a free loopback port. */
 export async function startGrpcBackend (options: BackendOptions = {}): Promise<GrpcBackend> {
   const server = new Server()
-  const backend: GrpcBackend = { port: 0, seen: [], count: 0, close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) }
+  const backend: GrpcBackend = { port: 0, seen: [], count: 0, health: new Map([['', 'SERVING']]), healthChecks: 0, close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) }
   const service = root.lookupService('tollgate.demo.Orders')
   const Order = root.lookupType('tollgate.demo.Order')
   const answers: Record<string, (request: protobuf.Message) => Promise<Record<string, unknown>>> = {
@@ -119,10 +154,11 @@ export async function startGrpcBackend (options: BackendOptions = {}): Promise<G
     implementation[method.name] = handler(backend, method.name, method.resolvedRequestType as protobuf.Type, answers[method.name] as (request: protobuf.Message) => Promise<Record<string, unknown>>, options)
   }
   server.addService(definition as never, implementation)
+  addHealthService(server, backend)
   const port = await new Promise<number>((resolve, reject) => {
     const credentials = options.tls === undefined
       ? ServerCredentials.createInsecure()
-      : ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(options.tls.cert), private_key: Buffer.from(options.tls.key) }], false)
+      : ServerCredentials.createSsl(options.tls.clientCa === undefined ? null : Buffer.from(options.tls.clientCa), [{ cert_chain: Buffer.from(options.tls.cert), private_key: Buffer.from(options.tls.key) }], options.tls.clientCa !== undefined)
     server.bindAsync('127.0.0.1:0', credentials, (error, bound) => error === null ? resolve(bound) : reject(error))
   })
   return Object.assign(backend, { port })

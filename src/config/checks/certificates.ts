@@ -1,11 +1,10 @@
 /** Cross checks of certificates: PEM sources, parsing, key match, SNI and default uniqueness. */
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { X509Certificate, createPrivateKey } from 'node:crypto'
 import type { CertificateEntry } from '../schema/certificate.js'
 import type { CertificateConfig } from '../gateway-config.js'
 import type { ProblemList } from '../problems.js'
 import type { Item } from './items.js'
+import { pemPairProblems } from './pem-pair.js'
+import { readConfigFile } from './read-file.js'
 
 /** Reads one PEM from the inline field or the file field; reports a missing, doubled or unreadable source. */
 function loadPem (at: string, entry: CertificateEntry, inline: 'cert' | 'key', baseDir: string, problems: ProblemList): string | undefined {
@@ -21,41 +20,15 @@ function loadPem (at: string, entry: CertificateEntry, inline: 'cert' | 'key', b
     problems.add(`${at}/${inline}`, `is required: give ${inline} (inline PEM) or ${fileField}`)
     return undefined
   }
-  const path = resolve(baseDir, file)
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    problems.add(`${at}/${fileField}`, `cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
-    return undefined
-  }
-}
-
-function firstLine (error: unknown): string {
-  return String((error as Error).message).split('\n')[0] ?? 'unknown error'
+  return readConfigFile(file, baseDir, `${at}/${fileField}`, problems)
 }
 
 /** Parses cert and key and checks they belong together; returns false after reporting a problem. */
 function checkPair (at: string, entry: CertificateEntry, cert: string, key: string, problems: ProblemList): boolean {
-  const certField = entry.cert === undefined ? 'cert_file' : 'cert'
-  const keyField = entry.key === undefined ? 'key_file' : 'key'
-  let x509: X509Certificate | undefined
-  try {
-    x509 = new X509Certificate(cert)
-  } catch (error) {
-    problems.add(`${at}/${certField}`, `not a PEM certificate: ${firstLine(error)}`)
-  }
-  let privateKey
-  try {
-    privateKey = createPrivateKey(key)
-  } catch (error) {
-    problems.add(`${at}/${keyField}`, `not a PEM private key: ${firstLine(error)}`)
-  }
-  if (x509 === undefined || privateKey === undefined) return false
-  if (!x509.checkPrivateKey(privateKey)) {
-    problems.add(`${at}/${keyField}`, 'the private key does not match the certificate')
-    return false
-  }
-  return true
+  const found = pemPairProblems(cert, key)
+  if (found.cert !== undefined) problems.add(`${at}/${entry.cert === undefined ? 'cert_file' : 'cert'}`, found.cert)
+  if (found.key !== undefined) problems.add(`${at}/${entry.key === undefined ? 'key_file' : 'key'}`, found.key)
+  return found.cert === undefined && found.key === undefined
 }
 
 /**

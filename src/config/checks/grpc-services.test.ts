@@ -110,11 +110,6 @@ describe('gRPC services in the config', () => {
       ['/services/0/grpc/proto', "service 'orders' speaks http, not grpc"],
       ['/routes/0/grpc', "service 'orders' speaks http, not grpc"]
     ])
-    const checked = documentWith({ proto: plain }, [{ id: 'r', service: 'orders', paths: ['/r'], grpc: { service: 'S', method: 'M' } }])
-    ;(checked.services as Array<Record<string, unknown>>)[0]!.health_checks = { active: { path: '/health' } }
-    assert.deepEqual(problemsOf(validateConfig(checked, options())), [
-      ['/services/0/health_checks/active', 'active checks speak HTTP/1.1, which a gRPC target does not answer; grpc services rely on passive health']
-    ])
     assert.deepEqual(problemsOf(validateConfig(documentWith({ proto: plain, descriptor_set: 'AAAA' }), options())), [
       ['/services/0/grpc', 'give exactly one of proto, protos, proto_files, descriptor_set, descriptor_set_file (found proto, descriptor_set)']
     ])

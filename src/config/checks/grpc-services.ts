@@ -27,7 +27,6 @@ export function checkGrpcServices (
       for (const key of DEFINITION_KEYS) if (entry.grpc[key] !== undefined) problems.add(`${at}/grpc/${key}`, `service '${entry.id}' speaks ${entry.protocol}, not grpc`)
       continue
     }
-    if (entry.health_checks.active !== undefined) problems.add(`${at}/health_checks/active`, 'active checks speak HTTP/1.1, which a gRPC target does not answer; grpc services rely on passive health')
     const report = (error: unknown): void => {
       if (!(error instanceof DescriptorError)) throw error
       problems.add(`${at}/grpc${error.path}`, error.message)

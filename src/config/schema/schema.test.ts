@@ -45,7 +45,7 @@ void test('entity defaults are applied', () => {
     health_checks: {},
     hash_on: 'ip',
     ewma_decay_ms: 10000,
-    tgrpc: { connections_per_target: 2, heartbeat_ms: 5000, max_response_bytes: 16777216 },
+    tgrpc: { connections_per_target: 2, heartbeat_ms: 5000, max_response_bytes: 16777216, tls: false },
     grpc: { import_paths: [], forward_headers: [], ignored_query_parameters: [], max_response_bytes: 16777216, tls: false },
     timeouts: { connect_ms: 2000, send_ms: 10000, read_ms: 30000 },
     passive_health: {

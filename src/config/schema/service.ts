@@ -14,6 +14,11 @@ export const HASH_ON = ['ip', 'merchant', 'header', 'path'] as const
 /** Which address families a target host name is resolved to. */
 export const DNS_FAMILIES = ['ipv4', 'ipv6', 'any'] as const
 
+/** An HTTP active check's path when `path` is not set (filled in on load for http and https services). */
+export const DEFAULT_CHECK_PATH = '/health'
+/** Statuses that pass an HTTP active check when `expected_statuses` is not set (filled in on load for http and https services). */
+export const DEFAULT_EXPECTED_STATUSES: readonly number[] = [200]
+
 /** An integer percent, 0..100. */
 const Percent = (description: string, defaultValue: number) => Type.Integer({ minimum: 0, maximum: 100, default: defaultValue, description })
 /** A duration in milliseconds where 0 means "none", up to one day. */
@@ -33,7 +38,8 @@ export const ServiceSchema = Type.Object({
   tgrpc: Section({
     connections_per_target: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'TG-RPC connections kept open to each target; calls go to the least busy; default 2.' }),
     heartbeat_ms: TimeoutMs('Idle time before a PING; a connection silent for twice this is closed; default 5000.', 5_000),
-    max_response_bytes: PositiveInt('Largest response body accepted from a target; default 16777216.', 16 * 1024 * 1024, 1024 * 1024 * 1024)
+    max_response_bytes: PositiveInt('Largest response body accepted from a target; default 16777216.', 16 * 1024 * 1024, 1024 * 1024 * 1024),
+    tls: Flag('Call the targets over TLS (certificate checked as the service\'s tls section says); default false: plain TCP.', false)
   }, 'TG-RPC client settings (protocol tgrpc only); default {}.'),
   grpc: Section({
     proto: Type.Optional(Type.String({ minLength: 1, maxLength: 4 * 1024 * 1024, description: '.proto text of the called services (one of proto, protos, proto_files, descriptor_set, descriptor_set_file); default none.' })),
@@ -75,15 +81,17 @@ export const ServiceSchema = Type.Object({
   }, 'Passive health: outlier ejection from the answers of real requests; default {}.'),
   health_checks: Section({
     active: Type.Optional(Type.Object({
-      path: Type.String({ pattern: '^/[^\\s]*$', maxLength: 2048, default: '/health', description: 'Path (and query) requested on each target; default "/health".' }),
+      path: Type.Optional(Type.String({ pattern: '^/[^\\s]*$', maxLength: 2048, description: 'http/https: path (and query) requested on each target; default "/health".' })),
       interval_ms: TimeoutMs('Time between two checks of one target, ms; default 5000.', 5_000),
       timeout_ms: TimeoutMs('A check not answered in this long failed, ms; default 1000.', 1_000),
       healthy_threshold: PositiveInt('Successes in a row that bring a down target back; default 2.', 2, 1000),
       unhealthy_threshold: PositiveInt('Failures in a row that take a target down; default 3.', 3, 1000),
-      expected_statuses: Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, uniqueItems: true, default: [200], description: 'Statuses that count as healthy; default [200].' }),
-      https: Type.Optional(Type.Boolean({ description: 'Check over HTTPS (certificate checked as tls.verify says); default true when the protocol is https.' })),
-      host: Type.Optional(Host('Host header of the checks; default the target host and port.'))
-    }, { additionalProperties: false, description: 'Active checks, run once per node by the primary: a target failing unhealthy_threshold checks in a row is taken out of every worker until healthy_threshold checks pass; default none.' }))
+      expected_statuses: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, uniqueItems: true, description: 'http/https: statuses that count as healthy; default [200].' })),
+      https: Type.Optional(Type.Boolean({ description: 'http/https: check over HTTPS (TLS as the service\'s tls section says); default true when the protocol is https.' })),
+      host: Type.Optional(Host('http/https: Host header of the checks; default the target host and port.')),
+      grpc_service: Type.Optional(Type.String({ maxLength: 255, description: 'grpc: the service named in grpc.health.v1.Health/Check; default "" (the whole server).' })),
+      tgrpc_service: Type.Optional(Type.String({ maxLength: 255, description: 'tgrpc: the service named in the tgrpc.health/check call (docs/tgrpc.md); default "" (the whole server).' }))
+    }, { additionalProperties: false, description: 'Active checks, run once per node by the primary in the service\'s protocol (HTTP GET, the TG-RPC health method, gRPC Health/Check): a target failing unhealthy_threshold checks in a row is taken out of every worker until healthy_threshold checks pass; default none.' }))
   }, 'Health checks of the targets; default {} (no active checks).'),
   panic_threshold_percent: Percent('Under this percent of healthy targets, ejection is ignored and every target used (panic mode), 0 for never; default 50.', 50),
   slow_start_ms: OptionalMs("A target joining the running service or back from ejection ramps from 10 % to its full weight over this long, ms, 0 for off (not for consistent-hash); default 30000.", 30_000),
@@ -99,10 +107,12 @@ export const ServiceSchema = Type.Object({
     description: 'Base path prefixed to the upstream request path (a trailing "/" is dropped on load); default "".'
   }),
   tls: Section({
-    verify: Flag('Verify the target certificate (https, and grpc with grpc.tls); default true.', true),
+    verify: Flag('Verify the target certificate; default true.', true),
     servername: Type.Optional(Type.String({ minLength: 1, description: 'SNI name and name to verify; default the target host.' })),
-    ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of trusted CAs, relative to the config file; default the system CAs.' }))
-  }, 'TLS to the targets (https, and grpc with grpc.tls); default {}.'),
+    ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of trusted CAs, relative to the config file; default the system CAs.' })),
+    cert_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM client certificate (chain) shown to targets that ask for one (mTLS), relative to the config file; with key_file; default none.' })),
+    key_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key of cert_file, relative to the config file; with cert_file; default none.' }))
+  }, 'TLS to the targets (https, grpc with grpc.tls, tgrpc with tgrpc.tls) and their active checks; default {}.'),
   dns: Section({
     family: StringEnum(DNS_FAMILIES, 'Addresses a target host name resolves to: ipv4 (A records), ipv6 (AAAA) or any (both); default "ipv4".', 'ipv4'),
     ttl_min_s: Type.Integer({ minimum: 1, maximum: 86_400, default: 1, description: 'An answer is kept at least this long, whatever its TTL, seconds; default 1.' }),

@@ -3,40 +3,51 @@
  * grpc-js only carries the call. Calls use raw bytes in both directions: the gateway encodes and
  * decodes messages itself, with no generated code.
  */
-import { readFileSync } from 'node:fs'
 import { Client, credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js'
 import type { ServiceConfig } from '../../config/gateway-config.js'
 import type { Target } from '../../upstream/transport/transport.js'
+import { targetTlsOf, type TargetTls } from '../../upstream/target-tls.js'
 
 /** Channel settings of a grpc service; services with equal settings share channels. */
 export interface GrpcClientSettings {
   readonly maxResponseBytes: number
   readonly connectTimeoutMs: number
   /** TLS to the targets; undefined for plain-text HTTP/2. */
-  readonly tls: { readonly verify: boolean, readonly servername?: string, readonly ca?: string } | undefined
+  readonly tls: TargetTls | undefined
 }
 
 /** Settings of `service`'s channels (a CA file is read here, once per config version). */
 export function grpcClientSettings (service: ServiceConfig): GrpcClientSettings {
-  const tls = service.tls
   return {
     maxResponseBytes: service.grpc.max_response_bytes,
     connectTimeoutMs: service.timeouts.connect_ms,
-    tls: !service.grpc.tls
-      ? undefined
-      : {
-          verify: tls.verify,
-          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-          ...(tls.ca_file === undefined ? {} : { ca: readFileSync(tls.ca_file, 'utf8') })
-        }
+    tls: service.grpc.tls ? targetTlsOf(service) : undefined
   }
 }
 
-function channelCredentials (tls: GrpcClientSettings['tls']): ChannelCredentials {
+/** Channel credentials: plain text, or TLS with the service's CA and client certificate. */
+export function channelCredentials (tls: TargetTls | undefined): ChannelCredentials {
   if (tls === undefined) return credentials.createInsecure()
   const ca = tls.ca === undefined ? null : Buffer.from(tls.ca)
+  const key = tls.key === undefined ? null : Buffer.from(tls.key)
+  const cert = tls.cert === undefined ? null : Buffer.from(tls.cert)
   // verify: false trusts any certificate and name, as for https services.
-  return credentials.createSsl(ca, null, null, tls.verify ? {} : { rejectUnauthorized: false, checkServerIdentity: () => undefined })
+  return credentials.createSsl(ca, key, cert, tls.verify ? {} : { rejectUnauthorized: false, checkServerIdentity: () => undefined })
+}
+
+/**
+ * The channel options that name the target: `tls.servername` when set, else the host name a
+ * target was resolved from (src/upstream/dns/), is the :authority and the TLS name checked.
+ */
+export function targetNameOptions (tls: TargetTls | undefined, target: Pick<Target, 'hostName'>): ChannelOptions {
+  const name = tls?.servername ?? target.hostName
+  return name === undefined ? {} : { 'grpc.ssl_target_name_override': name, 'grpc.default_authority': name }
+}
+
+/** `host:port` as a grpc-js channel target (IPv6 addresses in brackets). */
+export function channelAddress (target: Pick<Target, 'host' | 'port'>): string {
+  const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host
+  return `${host}:${target.port}`
 }
 
 /** Passes bytes through: messages are encoded before the call and decoded after it. */
@@ -48,10 +59,9 @@ export class GrpcClients {
   private readonly options: ChannelOptions
   private readonly credentials: ChannelCredentials
 
-  constructor (settings: GrpcClientSettings) {
+  constructor (private readonly settings: GrpcClientSettings) {
     this.credentials = channelCredentials(settings.tls)
     this.options = {
-      ...(settings.tls?.servername === undefined ? {} : { 'grpc.ssl_target_name_override': settings.tls.servername, 'grpc.default_authority': settings.tls.servername }),
       'grpc.max_receive_message_length': settings.maxResponseBytes,
       'grpc.max_send_message_length': -1,
       // Tollgate retries on another target itself; grpc-js retrying would hide failures from the balancer.
@@ -70,20 +80,10 @@ export class GrpcClients {
   forTarget (target: Target): Client {
     let client = this.byTarget.get(target.id)
     if (client === undefined) {
-      const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host
-      client = new Client(`${host}:${target.port}`, this.credentials, this.optionsFor(target))
+      client = new Client(channelAddress(target), this.credentials, { ...this.options, ...targetNameOptions(this.settings.tls, target) })
       this.byTarget.set(target.id, client)
     }
     return client
-  }
-
-  /**
-   * A target resolved from a host name (src/upstream/dns/) is connected to by address but named by
-   * its host name: the :authority, and the TLS name checked unless `tls.servername` says otherwise.
-   */
-  private optionsFor (target: Target): ChannelOptions {
-    if (target.hostName === undefined || this.options['grpc.ssl_target_name_override'] !== undefined) return this.options
-    return { ...this.options, 'grpc.ssl_target_name_override': target.hostName, 'grpc.default_authority': target.hostName }
   }
 
   close (): void {

@@ -1,7 +1,10 @@
 // The primary's active checks against real HTTP servers on loopback whose health path changes.
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { validateConfig } from '../../config/validate.js'
 import type { GatewayConfig } from '../../config/gateway-config.js'
@@ -146,5 +149,30 @@ void test('a host name is checked at the address it resolves to, with the name a
   } finally {
     health.stop()
     await responder.close()
+  }
+})
+
+void test('a TLS file gone since the config was validated leaves the service unchecked, logged at error, and the primary running', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-checker-'))
+  const a = await healthServer()
+  // Validation only checks the CA file can be read; it is gone before the primary reads it.
+  writeFileSync(join(dir, 'ca.pem'), '')
+  const result = validateConfig({
+    services: [{ id: 'svc', targets: [{ host: '127.0.0.1', port: a.port }], tls: { ca_file: 'ca.pem' }, health_checks: { active: { ...fast, https: true } } }]
+  }, { file: 'test', baseDir: dir, pluginSchema: () => undefined })
+  assert.ok(result.ok)
+  rmSync(dir, { recursive: true, force: true })
+  const errors: Array<{ obj: object, msg: string | undefined }> = []
+  const log = { ...silentLogger, error: (obj: object, msg?: string) => { errors.push({ obj, msg }) } }
+  const health = new UpstreamHealth(result.config, () => {}, log)
+  try {
+    assert.equal(errors.length, 1)
+    assert.equal(errors[0]?.msg, "active checks not started: the service's TLS settings cannot be loaded")
+    assert.match(String((errors[0]?.obj as { error?: string }).error), /ENOENT/)
+    assert.equal(health.report().services[0]?.targets[0]?.active, null)
+    health.update(result.config)
+    assert.equal(errors.length, 1, 'the same config version is not tried again')
+  } finally {
+    health.stop()
   }
 })

@@ -1,17 +1,15 @@
 import type { ServiceConfig } from '../../config/gateway-config.js'
 import type { Logger } from '../../kit/logger.js'
-import { targetId, toTargets } from '../targets.js'
+import { toTargets } from '../targets.js'
 import type { Target } from '../transport/transport.js'
-import { probe as httpProbe, type ProbeRequest, type ProbeResult } from './probe.js'
 import { activeCheckSettings, type ActiveCheckSettings } from './settings.js'
 import { TargetCheck, type TargetCheckReport } from './target-check.js'
 
 /** A verdict change: `targetId` of `serviceId` went down (`healthy` false) or came back. */
 export type VerdictListener = (serviceId: string, targetId: string, healthy: boolean) => void
 
-/** Seams for tests: the probe and the wall clock. */
+/** Seam for tests: the wall clock. */
 export interface CheckerOptions {
-  readonly probe?: (request: ProbeRequest) => Promise<ProbeResult>
   readonly wallClock?: () => number
   readonly log?: Logger
 }
@@ -43,14 +41,17 @@ interface Entry {
 export class ActiveHealthChecker {
   private readonly entries = new Map<string, Entry>()
   private readonly onVerdict: VerdictListener
-  private readonly probe: (request: ProbeRequest) => Promise<ProbeResult>
   private readonly wallClock: () => number
   private readonly log: Logger | undefined
+  /**
+   * Settings per service object: one config version's services are checked again on every DNS
+   * change, and their TLS files are read (and secure contexts built) once per version, not each time.
+   */
+  private readonly settingsByService = new WeakMap<ServiceConfig, ActiveCheckSettings | undefined>()
   private stopped = false
 
   constructor (onVerdict: VerdictListener, options: CheckerOptions = {}) {
     this.onVerdict = onVerdict
-    this.probe = options.probe ?? httpProbe
     this.wallClock = options.wallClock ?? Date.now
     this.log = options.log
   }
@@ -59,7 +60,7 @@ export class ActiveHealthChecker {
   update (services: readonly ServiceConfig[], targetsOf: TargetsOf = (service) => toTargets(service.targets)): void {
     const wanted = new Set<string>()
     for (const service of services) {
-      const settings = activeCheckSettings(service)
+      const settings = this.settingsOf(service)
       if (settings === undefined) continue
       for (const target of targetsOf(service)) {
         const id = target.id
@@ -83,6 +84,23 @@ export class ActiveHealthChecker {
       clearTimeout(entry.timer)
       if (!entry.check.healthy) this.onVerdict(entry.serviceId, entry.id, true)
     }
+  }
+
+  /**
+   * The check settings of `service`. A TLS file that cannot be read any more (it was when the
+   * config was validated) leaves the service unchecked, logged at error, rather than stopping the
+   * primary; its targets count as up, as without active checks.
+   */
+  private settingsOf (service: ServiceConfig): ActiveCheckSettings | undefined {
+    if (this.settingsByService.has(service)) return this.settingsByService.get(service)
+    let settings: ActiveCheckSettings | undefined
+    try {
+      settings = activeCheckSettings(service)
+    } catch (error) {
+      this.log?.error({ service: service.id, error: (error as Error).message }, 'active checks not started: the service\'s TLS settings cannot be loaded')
+    }
+    this.settingsByService.set(service, settings)
+    return settings
   }
 
   /** The (service, target) pairs found down now: what a worker that just started must be told. */
@@ -111,18 +129,8 @@ export class ActiveHealthChecker {
 
   private async run (entry: Entry): Promise<void> {
     const s = entry.settings
-    const result = await this.probe({
-      host: entry.host,
-      port: entry.port,
-      path: s.path,
-      hostHeader: s.hostHeader ?? (entry.hostName === undefined ? entry.id : targetId(entry.hostName, entry.port)),
-      servername: entry.hostName,
-      https: s.https,
-      tlsVerify: s.tlsVerify,
-      timeoutMs: s.timeoutMs
-    })
+    const error = await s.probe(entry, s.timeoutMs)
     if (this.stopped || entry.removed) return
-    const error = 'error' in result ? result.error : (s.expectedStatuses.has(result.status) ? undefined : `status ${result.status}`)
     if (entry.check.record(error, this.wallClock())) {
       const healthy = entry.check.healthy
       if (healthy) this.log?.info({ service: entry.serviceId, target: entry.id }, 'upstream target healthy again (active checks)')

@@ -62,8 +62,11 @@ class H1Transport implements UpstreamTransport, PoolOwner {
     this.servername = options.tlsServername
     this.rejectUnauthorized = options.tlsVerify !== false
     // `ca` replaces the default roots, so the extra CA is added to them, once per transport.
-    this.secureContext = this.secure && options.tlsCa !== undefined
-      ? createSecureContext({ ca: [...rootCertificates, options.tlsCa] })
+    this.secureContext = this.secure && (options.tlsCa !== undefined || options.tlsCert !== undefined)
+      ? createSecureContext({
+        ...(options.tlsCa === undefined ? {} : { ca: [...rootCertificates, options.tlsCa] }),
+        ...(options.tlsCert === undefined ? {} : { cert: options.tlsCert, key: options.tlsKey })
+      })
       : undefined
   }
 

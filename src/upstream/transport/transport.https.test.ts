@@ -19,8 +19,15 @@ execFileSync('openssl', [
   '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
   '-keyout', join(dir, 'k'), '-out', join(dir, 'c')
 ], { stdio: 'ignore' })
+// A self-signed client certificate, which the mTLS server below trusts as its own CA.
+execFileSync('openssl', [
+  'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+  '-subj', '/CN=gateway.test', '-addext', 'extendedKeyUsage=clientAuth', '-keyout', join(dir, 'ck'), '-out', join(dir, 'cc')
+], { stdio: 'ignore' })
 const key = readFileSync(join(dir, 'k'), 'utf8')
 const cert = readFileSync(join(dir, 'c'), 'utf8')
+const clientKey = readFileSync(join(dir, 'ck'), 'utf8')
+const clientCert = readFileSync(join(dir, 'cc'), 'utf8')
 rmSync(dir, { recursive: true, force: true })
 
 const BASE: TransportOptions = { protocol: 'https', maxIdlePerTarget: 4, idleTimeoutMs: 5000, tlsCa: cert }
@@ -95,6 +102,26 @@ for (const [name, create] of IMPLEMENTATIONS) {
       await withTransport({ ...noCa, tlsVerify: false }, async (transport) => {
         assert.equal((await send(transport, target, makeRequest(target))).body.toString(), 'secure')
       })
+    })
+
+    test('shows the client certificate (tlsCert, tlsKey) to a server that requires one', async () => {
+      const mtls = createServer({ key, cert, ca: clientCert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+        res.end(String((req.socket as TLSSocket).getPeerCertificate().subject.CN))
+      })
+      await new Promise<void>((resolve) => mtls.listen(0, '127.0.0.1', resolve))
+      const port = (mtls.address() as AddressInfo).port
+      const mtlsTarget = { id: `127.0.0.1:${port}`, host: '127.0.0.1', port, weight: 1 }
+      try {
+        await withTransport({ ...BASE, tlsCert: clientCert, tlsKey: clientKey }, async (transport) => {
+          assert.equal((await send(transport, mtlsTarget, makeRequest(mtlsTarget))).body.toString(), 'gateway.test')
+        })
+        await withTransport(BASE, async (transport) => {
+          assert.notEqual((await send(transport, mtlsTarget, makeRequest(mtlsTarget))).error, undefined, 'refused without one')
+        })
+      } finally {
+        mtls.closeAllConnections()
+        await new Promise((resolve) => mtls.close(resolve))
+      }
     })
 
     test('resumes the TLS session on a new connection to the same target', async () => {

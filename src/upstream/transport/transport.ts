@@ -97,6 +97,9 @@ export interface TransportOptions {
   readonly tlsServername?: string
   /** For https: extra CA certificates (PEM). */
   readonly tlsCa?: string
+  /** For https: client certificate chain and its key (PEM), shown to targets that ask for one. */
+  readonly tlsCert?: string
+  readonly tlsKey?: string
 }
 
 /** Sends HTTP requests to targets over pooled keep-alive connections (DESIGN.md §6). */

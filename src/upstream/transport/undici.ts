@@ -71,7 +71,8 @@ class UndiciTransport implements UpstreamTransport {
             ? {
                 rejectUnauthorized: o.tlsVerify !== false,
                 ...(servername !== undefined ? { servername } : {}),
-                ...(o.tlsCa !== undefined ? { ca: [...rootCertificates, o.tlsCa] } : {})
+                ...(o.tlsCa !== undefined ? { ca: [...rootCertificates, o.tlsCa] } : {}),
+                ...(o.tlsCert !== undefined ? { cert: o.tlsCert, key: o.tlsKey } : {})
               }
             : {})
         }
