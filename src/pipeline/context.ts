@@ -118,7 +118,8 @@ export class ResponseView implements GatewayResponse {
   status: number
   bytesSent = 0
   readonly generated: boolean
-  readonly errorCode: string | undefined
+  /** Also set on a streamed response that failed after its head went out (the status stays). */
+  errorCode: string | undefined
   private list: HeaderList | undefined
   private readonly flat: string[] | undefined
 

@@ -1,13 +1,11 @@
 import { performance } from 'node:perf_hooks'
 import type { RequestContext } from '../pipeline/context.js'
-import { ResponseView } from '../pipeline/context.js'
-import { runBodyFilters, runHeaderFilters } from '../pipeline/filters.js'
+import { endStream, sendStreamChunk, sendStreamHead } from '../pipeline/stream-response.js'
 import { stripHopByHopFlat } from '../pipeline/hop-by-hop.js'
 import type { ServiceRuntime } from '../upstream/service.js'
 import type { Target, UpstreamCall, UpstreamFailure, UpstreamResponseHandler } from '../upstream/transport/transport.js'
 import type { UpstreamExchange } from './exchange.js'
 import { failureReply } from './failure-reply.js'
-import { serverTiming } from '../tracing/request-hooks.js'
 
 /**
  * One upstream attempt: streams the response head and body to the client and reports the outcome
@@ -29,7 +27,6 @@ export class ProxyAttempt implements UpstreamResponseHandler {
   private status = 0
   /** Milliseconds from send to the response head, -1 until it arrived. */
   private headLatencyMs = -1
-  private filtersBody = false
 
   constructor (ctx: RequestContext, service: ServiceRuntime, target: Target, exchange: UpstreamExchange) {
     this.ctx = ctx
@@ -46,50 +43,20 @@ export class ProxyAttempt implements UpstreamResponseHandler {
     ctx.timings.upstreamMs = this.headLatencyMs
     if (ctx.upstream !== undefined) ctx.upstream.status = status
     const flat = stripHopByHopFlat(headers)
-    flat.push('x-request-id', ctx.request.id)
-    if (ctx.debugTimings !== undefined) flat.push('server-timing', serverTiming(ctx))
-    const chain = ctx.chain
-    this.filtersBody = chain.bodyFilter.length > 0
-    if (chain.headerFilter.length === 0 && !this.filtersBody) {
-      ctx.response = new ResponseView(status, flat, false)
-      ctx.sink.writeHead(status, flat)
-      return
-    }
-    // The header list is made only if a filter reads the headers (one that applies to nothing
-    // here, e.g. for another method, then costs no copy).
-    ctx.response = new ResponseView(status, flat, false)
-    if (!runHeaderFilters(ctx)) {
-      this.settle(false)
-      this.call?.abort()
-      this.exchange.fail(ctx, { code: (ctx.response.errorCode ?? 'TG_PLUGIN_FAILED') as 'TG_PLUGIN_FAILED' })
-      return
-    }
-    // A plugin whose body filter changes the length removes content-length in its header filter
-    // (the ingress then frames the body itself); a filter that only reads the body keeps it.
-    ctx.sink.writeHead(ctx.response.status, ctx.response.flatHeaders())
+    if (sendStreamHead(ctx, status, flat, false)) return
+    this.settle(false)
+    this.call?.abort()
+    this.exchange.fail(ctx, { code: (ctx.response?.errorCode ?? 'TG_PLUGIN_FAILED') as 'TG_PLUGIN_FAILED' })
   }
 
   onData (chunk: Buffer): boolean {
-    const ctx = this.ctx
-    const out = this.filtersBody ? runBodyFilters(ctx, chunk, false) : chunk
-    if (ctx.response !== undefined) ctx.response.bytesSent += out.length
-    if (out.length === 0) return true
-    if (ctx.sink.write(out)) return true
-    ctx.sink.onDrain(this.resume)
-    return false
+    return sendStreamChunk(this.ctx, chunk, this.resume)
   }
 
   onEnd (): void {
-    const ctx = this.ctx
     this.settle(true)
-    if (this.filtersBody) {
-      const tail = runBodyFilters(ctx, Buffer.alloc(0), true)
-      if (ctx.response !== undefined) ctx.response.bytesSent += tail.length
-      ctx.sink.end(tail.length > 0 ? tail : undefined)
-    } else {
-      ctx.sink.end()
-    }
-    this.exchange.finish(ctx)
+    endStream(this.ctx)
+    this.exchange.finish(this.ctx)
   }
 
   onError (error: UpstreamFailure): void {

@@ -83,10 +83,25 @@ describe('gRPC services in the config', () => {
       ['/routes/4/grpc/response_body', "response_body 'nope' names no field of tollgate.demo.Order"],
       ['/routes/5/grpc/path', "path variable 'fields' names a list or map field"]
     ])
-    const streaming = 'syntax = "proto3"; message A {} service S { rpc Watch(A) returns (stream A); }'
-    assert.deepEqual(problemsOf(validateConfig(documentWith({ proto: streaming }, [{ id: 'w', service: 'orders', paths: ['/w'], grpc: { service: 'S', method: 'Watch' } }]), options())), [
-      ['/routes/0/grpc/method', "method 'S.Watch' is streaming; only unary methods are transcoded"]
+    const streaming = 'syntax = "proto3"; message A {} service S { rpc Collect(stream A) returns (A); rpc Chat(stream A) returns (stream A); }'
+    const streamRoutes = ['Collect', 'Chat'].map((method) => ({ id: method, service: 'orders', paths: [`/${method}`], grpc: { service: 'S', method } }))
+    assert.deepEqual(problemsOf(validateConfig(documentWith({ proto: streaming }, streamRoutes), options())), [
+      ['/routes/0/grpc/method', "method 'S.Collect' is client-streaming; an HTTP request carries one message, so only unary and server-streaming methods are transcoded"],
+      ['/routes/1/grpc/method', "method 'S.Chat' is bidirectional streaming; an HTTP request carries one message, so only unary and server-streaming methods are transcoded"]
     ])
+    const annotated = 'syntax = "proto3"; import "google/api/annotations.proto"; message A { string id = 1; }\n' +
+      'service S { rpc Collect(stream A) returns (A) { option (google.api.http) = { post: "/v1/a" body: "*" }; } }'
+    assert.deepEqual(problemsOf(validateConfig(documentWith({ proto: annotated }), options())), [
+      ['/services/0/grpc', "method 'S.Collect' is client-streaming; an HTTP request carries one message, so only unary and server-streaming methods are transcoded"]
+    ])
+  })
+
+  it('accepts server-streaming methods, by route mapping and by annotation', () => {
+    const proto = 'syntax = "proto3"; import "google/api/annotations.proto"; message A { string id = 1; }\n' +
+      'service S { rpc Watch(A) returns (stream A) { option (google.api.http) = { get: "/v1/watch/{id}" }; } }'
+    const routes = [{ id: 'api', service: 'orders', paths: ['/v1/*'] }, { id: 'w', service: 'orders', paths: ['/w'], grpc: { service: 'S', method: 'Watch', body: '' } }]
+    const result = validateConfig(documentWith({ proto }, routes), options())
+    assert.ok(result.ok, JSON.stringify(result.ok ? [] : result.problems))
   })
 
   it('refuses bad annotations, naming the method', () => {

@@ -17,7 +17,7 @@ export const RouteTgRpcSchema = Type.Object({
 /** How a route's HTTP requests become calls of one gRPC method (services with protocol grpc). */
 export const RouteGrpcSchema = Type.Object({
   service: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z_][A-Za-z0-9_.]*$', description: 'Full name of the gRPC service, e.g. "shop.v1.Orders"; required.' }),
-  method: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Method of the service; required.' }),
+  method: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Method of the service, unary or server-streaming (its messages are sent as NDJSON lines); required.' }),
   path: Type.Optional(Type.String({ pattern: '^/', maxLength: 2048, description: 'Path template whose variables fill request fields, e.g. "/v1/orders/{order_id}" or "/v1/{name=shelves/*}"; default none.' })),
   body: Type.String({ maxLength: 255, default: '*', description: 'What the request body fills: "*" the whole request message, a field name, or "" for no body (query parameters fill fields then); default "*".' }),
   response_body: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'A response field sent as the whole response body; default the whole response message.' }))

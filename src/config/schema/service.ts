@@ -66,7 +66,7 @@ export const ServiceSchema = Type.Object({
   timeouts: Section({
     connect_ms: TimeoutMs('Time to open a connection (and finish TLS) to a target; default 2000.', 2_000),
     send_ms: TimeoutMs('Time to write the request to the target; default 10000.', 10_000),
-    read_ms: TimeoutMs('Longest wait for the response head, and between body chunks; default 30000.', 30_000)
+    read_ms: TimeoutMs('Longest wait for the response head, and between body chunks (grpc: a unary call\'s deadline, a server stream\'s longest wait between messages); default 30000.', 30_000)
   }, 'Upstream timeouts in milliseconds; default {}.'),
   passive_health: Section({
     enabled: Flag('Eject targets that keep failing (connect errors, resets, timeouts, 502/503/504); default true.', true),

@@ -16,14 +16,16 @@ import { callMetadata } from './call-metadata.js'
 import { rawBytes } from './clients.js'
 import { isTargetFailure, replyForStatus } from './replies.js'
 import { GrpcStatus } from './status.js'
+import { ServerStreamAttempt } from './server-stream.js'
 
 /**
  * The content end of a route to a grpc service: picks the method (the route's `grpc` mapping, or
  * the first annotated binding whose HTTP method and path template fit), builds the request
  * message from path, query and body, calls it on a target the balancer picked, and answers with
  * the response as proto3 JSON (or the raw body of a google.api.HttpBody) or the gRPC status as an
- * HTTP error. Every attempt reports to the balancer exactly once (send +1; response, error,
- * deadline or client abort −1).
+ * HTTP error; a server-streaming method's messages are sent on as they arrive
+ * (`server-stream.ts`). Every attempt reports to the balancer exactly once (send +1; response,
+ * end of stream, error, deadline or client abort −1).
  */
 export function callGrpcService (
   ctx: RequestContext, service: ServiceRuntime, route: RouteRuntime, requestIdHeader: string,
@@ -69,23 +71,30 @@ function chooseBinding (grpc: GrpcServiceRuntime, routeBinding: GrpcBinding | un
   return undefined
 }
 
-class GrpcExchange {
+/**
+ * The attempts of one call: a target the balancer picks (never one this request tried), the call
+ * on it, and another attempt when the rule allows it. Each attempt reports to the balancer once.
+ */
+export class GrpcExchange {
   private readonly tried = new Set<string>()
   private readonly mayRepeat: boolean
+  /** The route's read timeout, else the service's: a unary call's deadline, a stream's longest wait between messages. */
+  readonly readTimeoutMs: number
 
   constructor (
-    private readonly ctx: RequestContext,
-    private readonly service: ServiceRuntime,
-    private readonly route: RouteRuntime,
-    private readonly grpc: GrpcServiceRuntime,
-    private readonly binding: GrpcBinding,
-    private readonly message: Buffer,
-    private readonly metadata: Metadata,
-    private readonly finish: (ctx: RequestContext) => void,
-    private readonly respond: (ctx: RequestContext, reply: Reply) => void
+    readonly ctx: RequestContext,
+    readonly service: ServiceRuntime,
+    route: RouteRuntime,
+    readonly grpc: GrpcServiceRuntime,
+    readonly binding: GrpcBinding,
+    readonly message: Buffer,
+    readonly metadata: Metadata,
+    readonly finish: (ctx: RequestContext) => void,
+    readonly respond: (ctx: RequestContext, reply: Reply) => void
   ) {
     // A call that may have reached the backend is repeated only when the route says that is safe.
     this.mayRepeat = isIdempotent(ctx.request.method) || route.retryable
+    this.readTimeoutMs = (route.timeouts ?? service.timeouts).readMs
   }
 
   attempt (): void {
@@ -98,25 +107,47 @@ class GrpcExchange {
       ctx.upstream.attempts++
     }
     service.balancer.onSend(target)
+    if (this.binding.serverStreaming) new ServerStreamAttempt(this, target).start()
+    else this.callUnary(target)
+  }
+
+  /**
+   * Starts another attempt when `status` is UNAVAILABLE before any response header (most likely
+   * never delivered: a connect failure), the call may be repeated, and count and budget allow it.
+   * @returns true when another attempt took over
+   */
+  retryUnavailable (status: StatusObject, headers: Metadata | undefined): boolean {
+    if (status.code !== GrpcStatus.UNAVAILABLE || headers !== undefined || !this.mayRepeat) return false
+    const retry = this.service.retry
+    if (this.tried.size > retry.count || !retry.budget.tryRetry(performance.now())) return false
+    this.attempt()
+    return true
+  }
+
+  /** grpc-js refused the call synchronously, which it does only on a closed channel (the worker is stopping). */
+  refused (target: Target, startedAt: number, error: unknown): void {
+    this.service.balancer.onDone(target, { latencyMs: performance.now() - startedAt, ok: false })
+    this.respond(this.ctx, { code: 'TG_UPSTREAM_CONNECT_FAILED', message: (error as Error).message })
+  }
+
+  private callUnary (target: Target): void {
+    const ctx = this.ctx
     const startedAt = performance.now()
-    const timeoutMs = (this.route.timeouts ?? service.timeouts).readMs
     let cancelled = false
     let headers: Metadata | undefined
     let response: Buffer | undefined
     let call: ReturnType<Client['makeUnaryRequest']>
     try {
       call = this.grpc.clients.forTarget(target).makeUnaryRequest<Buffer, Buffer>(
-        this.binding.grpcPath, rawBytes, rawBytes, this.message, this.metadata, { deadline: Date.now() + timeoutMs },
+        this.binding.grpcPath, rawBytes, rawBytes, this.message, this.metadata, { deadline: Date.now() + this.readTimeoutMs },
         (_error, value) => { response = value }
       )
     } catch (error) {
-      // grpc-js refuses a call synchronously only on a closed channel (the worker is stopping).
-      service.balancer.onDone(target, { latencyMs: performance.now() - startedAt, ok: false })
-      return this.respond(ctx, { code: 'TG_UPSTREAM_CONNECT_FAILED', message: (error as Error).message })
+      return this.refused(target, startedAt, error)
     }
     call.on('metadata', (received: Metadata) => { headers = received })
     // grpc-js emits 'status' once per call, right after the callback, with the trailers.
-    call.on('status', (status: StatusObject) => this.onEnd(target, performance.now() - startedAt, cancelled, status, response, headers))
+    call.on('status', (status: StatusObject) => this.onUnaryEnd(target, performance.now() - startedAt, cancelled, status, response, headers))
     ctx.attempt = {
       abortByClient: () => {
         cancelled = true
@@ -125,7 +156,7 @@ class GrpcExchange {
     }
   }
 
-  private onEnd (target: Target, latencyMs: number, cancelled: boolean, status: StatusObject, response: Buffer | undefined, headers: Metadata | undefined): void {
+  private onUnaryEnd (target: Target, latencyMs: number, cancelled: boolean, status: StatusObject, response: Buffer | undefined, headers: Metadata | undefined): void {
     const { ctx, service } = this
     ctx.attempt = undefined
     if (cancelled) {
@@ -135,16 +166,10 @@ class GrpcExchange {
     }
     service.balancer.onDone(target, { latencyMs, ok: !isTargetFailure(status.code) })
     if (ctx.clientAborted) return this.finish(ctx)
-    // UNAVAILABLE before any response header: most likely never delivered (connect failure).
-    if (status.code === GrpcStatus.UNAVAILABLE && headers === undefined && this.mayRepeat && this.mayRetry()) return this.attempt()
+    if (this.retryUnavailable(status, headers)) return
     ctx.timings.upstreamMs = latencyMs
     const reply = replyForStatus(this.binding, status, response, headers)
     if (ctx.upstream !== undefined) ctx.upstream.status = reply.status
     this.respond(ctx, reply)
-  }
-
-  private mayRetry (): boolean {
-    const retry = this.service.retry
-    return this.tried.size <= retry.count && retry.budget.tryRetry(performance.now())
   }
 }

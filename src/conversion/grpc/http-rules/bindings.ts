@@ -1,7 +1,8 @@
 /**
  * HTTP bindings of gRPC methods: from `google.api.http` annotations (with additional_bindings)
  * or from a route's `grpc` mapping. Each is checked against the method's messages when compiled,
- * so a binding that names a missing field, or a streaming method, is a config problem.
+ * so a binding that names a missing field, or a client-streaming or bidirectional method, is a
+ * config problem. Unary and server-streaming methods are served.
  */
 import protobuf from 'protobufjs'
 import type { GrpcSchema } from '../descriptors/compile-schema.js'
@@ -28,6 +29,8 @@ export interface GrpcBinding {
   readonly rawRequestBody: boolean
   /** The response is the raw body of a google.api.HttpBody: the response message or the `response_body` field. */
   readonly rawResponseBody: boolean
+  /** The method answers with a stream of messages (sent on as they arrive, docs/grpc.md). */
+  readonly serverStreaming: boolean
 }
 
 /** The route form: `grpc: { service, method, path, body, response_body }`. */
@@ -41,13 +44,19 @@ export interface RouteGrpcMapping {
 
 const RULE_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const
 
-/** The method `service`.`method` of the definitions; throws DescriptorError at `at` when missing or streaming. */
+/**
+ * The method `service`.`method` of the definitions; throws DescriptorError at `at` when it is
+ * missing or takes a stream (client-streaming, bidirectional): an HTTP request is one message.
+ */
 export function findMethod (schema: GrpcSchema, service: string, method: string, at: string): protobuf.Method {
   const found = schema.services.get(service)
   if (found === undefined) throw new DescriptorError(at, `service '${service}' is not in the definitions (they have: ${[...schema.services.keys()].join(', ') || 'none'})`)
   const rpc = found.methods[method]
   if (rpc === undefined) throw new DescriptorError(at, `service '${service}' has no method '${method}'`)
-  if (rpc.requestStream === true || rpc.responseStream === true) throw new DescriptorError(at, `method '${service}.${method}' is streaming; only unary methods are transcoded`)
+  if (rpc.requestStream === true) {
+    const kind = rpc.responseStream === true ? 'bidirectional streaming' : 'client-streaming'
+    throw new DescriptorError(at, `method '${service}.${method}' is ${kind}; an HTTP request carries one message, so only unary and server-streaming methods are transcoded`)
+  }
   return rpc
 }
 
@@ -73,7 +82,7 @@ export function routeBinding (schema: GrpcSchema, mapping: RouteGrpcMapping): Gr
   const grpcPath = `/${mapping.service}/${mapping.method}`
   let template: PathTemplate | undefined
   if (mapping.path !== undefined) template = compileOrFail(mapping.path, '/path')
-  const binding = withBodyKinds({ httpMethod: undefined, template, grpcPath, requestType: rpc.resolvedRequestType as protobuf.Type, responseType: rpc.resolvedResponseType as protobuf.Type, body: mapping.body, responseBody: mapping.response_body ?? '' })
+  const binding = withBodyKinds(rpc, { httpMethod: undefined, template, grpcPath, requestType: rpc.resolvedRequestType as protobuf.Type, responseType: rpc.resolvedResponseType as protobuf.Type, body: mapping.body, responseBody: mapping.response_body ?? '' })
   checkFields(binding, '')
   return binding
 }
@@ -92,7 +101,7 @@ function bindingOf (rpc: protobuf.Method, serviceName: string, rule: HttpRuleSpe
   }
   if (rule.custom?.path !== undefined && rule.custom.path !== '') [httpMethod, path] = [(rule.custom.kind ?? '').toUpperCase(), rule.custom.path]
   if (httpMethod === undefined || path === undefined || !/^[A-Z]+$/.test(httpMethod)) throw new DescriptorError('', `${what}: the google.api.http rule has no HTTP method and path`)
-  const binding = withBodyKinds({
+  const binding = withBodyKinds(rpc, {
     httpMethod,
     template: compileOrFail(path, '', what),
     grpcPath: `/${serviceName}/${rpc.name}`,
@@ -105,11 +114,12 @@ function bindingOf (rpc: protobuf.Method, serviceName: string, rule: HttpRuleSpe
   return binding
 }
 
-/** Marks the bodies carried raw in google.api.HttpBody rather than mapped to JSON. */
-function withBodyKinds (binding: Omit<GrpcBinding, 'rawRequestBody' | 'rawResponseBody'>): GrpcBinding {
+/** Marks the bodies carried raw in google.api.HttpBody rather than mapped to JSON, and streamed answers. */
+function withBodyKinds (rpc: protobuf.Method, binding: Omit<GrpcBinding, 'rawRequestBody' | 'rawResponseBody' | 'serverStreaming'>): GrpcBinding {
   const { requestType, responseType, body, responseBody } = binding
   return {
     ...binding,
+    serverStreaming: rpc.responseStream === true,
     rawRequestBody: body === '*' ? isHttpBody(requestType) : body !== '' && httpBodyField(requestType, body) !== undefined,
     rawResponseBody: responseBody === '' ? isHttpBody(responseType) : httpBodyField(responseType, responseBody) !== undefined
   }

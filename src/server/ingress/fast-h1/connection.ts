@@ -110,7 +110,12 @@ export class H1Connection implements ResponseChannel, BodySource {
   }
 
   private onEnd (): void {
-    if (this.stopped) return
+    if (this.stopped) {
+      // Nothing more is read, but a response still being written (one that announced
+      // `connection: close`, a stream) is given up as below: the client left.
+      for (const response of this.queue) response.abort()
+      return
+    }
     const result = this.parser.finish()
     if (result instanceof Error) {
       this.onParseError(result)

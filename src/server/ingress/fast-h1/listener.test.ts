@@ -116,6 +116,22 @@ void test('closeIdle closes keep-alive connections that wait, not those with a r
   })
 })
 
+void test('a client that leaves while a connection-closing response is still being written aborts it', async () => {
+  let aborted: () => void = () => {}
+  const abortSeen = new Promise<void>((resolve) => { aborted = resolve })
+  await withListener((_request, sink) => {
+    sink.onAbort(aborted)
+    // No length and connection: close: the body is still owed when the client goes.
+    sink.writeHead(200, ['connection', 'close'])
+    sink.write(Buffer.from('first part'))
+  }, async (port) => {
+    const { socket } = await converse(port, 'GET /stream HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', /first part/)
+    socket.end()
+    await abortSeen
+    socket.destroy()
+  })
+})
+
 void test('a head with more fields than llhttp hands over at once arrives whole, split anywhere', async () => {
   let seen: IngressRequest | undefined
   await withListener((request, sink) => {
