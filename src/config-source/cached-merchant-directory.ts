@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import { apiKeyCredential } from '../control-plane/store/credential-keys.js'
 import type { ApiKeyRecord, JwtKeySet, Merchant, MerchantDirectory, SigningApp } from '../kit/merchant.js'
 import type { CompiledCredential, CompiledMerchant } from './compile-entity.js'
 import type { LayeredCache } from './layered-cache.js'
@@ -14,10 +15,12 @@ function then<T, U> (value: Maybe<T>, next: (found: T | undefined) => Maybe<U>):
   return isPromise(value) ? value.then(next) : next(value)
 }
 
-/** The credential key of an API key: its SHA-256 in hex (the control plane never stores keys in index keys). */
-export function apiKeyCredential (apiKey: string): string {
-  return `api_key:${createHash('sha256').update(apiKey).digest('hex')}`
-}
+/**
+ * API keys whose credential key (a SHA-256) is remembered. Hashing on every request was most of
+ * what a control-plane source cost over a file source on an L1 hit; the bound keeps keys sprayed by
+ * callers from growing memory (they only evict others, which then are hashed again).
+ */
+const REMEMBERED_API_KEYS = 10_000
 
 /**
  * The merchant directory of the control-plane source: each lookup goes through the credential
@@ -25,10 +28,17 @@ export function apiKeyCredential (apiKey: string): string {
  * synchronous; otherwise a promise (the plugins accept either).
  */
 export class CachedMerchantDirectory implements MerchantDirectory {
+  private readonly apiKeyCredentials = new LRUCache<string, string>({ max: REMEMBERED_API_KEYS })
+
   constructor (private readonly cache: LayeredCache) {}
 
   findByApiKey (key: string): Maybe<ApiKeyRecord> {
-    return then(this.credential(apiKeyCredential(key)), (credential) =>
+    let credentialKey = this.apiKeyCredentials.get(key)
+    if (credentialKey === undefined) {
+      credentialKey = apiKeyCredential(key)
+      this.apiKeyCredentials.set(key, credentialKey)
+    }
+    return then(this.credential(credentialKey), (credential) =>
       credential === undefined ? undefined : then(this.merchant(credential.merchantId), (merchant) => merchant?.apiKeys.get(key)))
   }
 
