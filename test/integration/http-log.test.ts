@@ -71,6 +71,18 @@ describe('http-log of a running gateway', () => {
     for (const id of ids) assert.equal(recordsAt('/logs').filter((r) => r.request_id === id).length, 1, `${id} once`)
   })
 
+  it('a collector that stored a batch and lost the answer gets the retry with the same batch id', async () => {
+    collector.storeThenDropNext()
+    const id = String((await request(port, { path: '/twice' })).headers['x-request-id'])
+    const copies = () => collector.batches.filter((b) => b.records.some((r) => r.request_id === id))
+    await waitUntil('the retry arrived', () => copies().length === 2)
+    const [stored, retried] = copies()
+    assert.deepEqual([stored?.status, retried?.status], [0, 200])
+    assert.equal(retried?.headers['x-tollgate-batch-id'], stored?.headers['x-tollgate-batch-id'])
+    const ids = collector.batches.filter((b) => b.path === '/logs' && b.status === 200).map((b) => b.headers['x-tollgate-batch-id'])
+    assert.equal(new Set(ids).size, ids.length, 'accepted batches all have different ids')
+  })
+
   it('records of a route binding wait for their batch; the drain of a graceful stop sends them', async () => {
     const held: string[] = []
     for (let i = 0; i < 3; i++) held.push(String((await request(port, { path: `/held/${i}` })).headers['x-request-id']))

@@ -8,15 +8,16 @@ export interface ReceivedBatch {
   readonly headers: http.IncomingHttpHeaders
   /** The records, parsed from JSON lines or a JSON array (by content type). */
   readonly records: Array<Record<string, unknown>>
-  /** The status the collector answered. */
+  /** The status the collector answered; 0 when it stored the batch and dropped the connection instead. */
   readonly status: number
 }
 
 /**
  * A log collector on 127.0.0.1 for http-log tests: takes POSTs of JSON lines
  * (`application/x-ndjson`) or a JSON array (`application/json`), keeps the records of the ones it
- * accepted (200), and can be told to answer the next POSTs with other statuses (`failNext`) or to
- * hang (read the body, never answer) until told otherwise.
+ * accepted (200), and can be told to answer the next POSTs with other statuses (`failNext`), to
+ * store the next POSTs and then drop the connection without answering (`storeThenDropNext`: the
+ * sender cannot tell it from a loss), or to hang (read the body, never answer) until told otherwise.
  */
 export class LogCollector {
   readonly batches: ReceivedBatch[] = []
@@ -25,6 +26,7 @@ export class LogCollector {
   /** While true, requests are read and left unanswered. */
   hang = false
   private readonly statuses: number[] = []
+  private storeThenDrop = 0
   private readonly hung = new Set<http.ServerResponse>()
   private readonly server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -36,15 +38,18 @@ export class LogCollector {
         res.on('close', () => this.hung.delete(res))
         return
       }
-      const status = this.statuses.shift() ?? 200
+      const dropConnection = this.storeThenDrop > 0
+      if (dropConnection) this.storeThenDrop--
+      const status = dropConnection ? 0 : this.statuses.shift() ?? 200
       const contentType = String(req.headers['content-type'])
       const text = Buffer.concat(chunks).toString('utf8')
-      if (status === 200) {
+      if (status === 200 || status === 0) {
         const records = contentType.startsWith('application/json')
           ? JSON.parse(text) as Array<Record<string, unknown>>
           : text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>)
         this.batches.push({ path: req.url ?? '', contentType, headers: req.headers, records, status })
       }
+      if (dropConnection) return req.socket.destroy()
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(status === 200 ? '{}' : '{"message":"try later"}')
     })
@@ -58,6 +63,11 @@ export class LogCollector {
   /** POSTs waiting for an answer because of `hang`. */
   get hungRequests (): number {
     return this.hung.size
+  }
+
+  /** The next `count` POSTs are stored, then their connections closed without an answer. */
+  storeThenDropNext (count = 1): void {
+    this.storeThenDrop += count
   }
 
   /** The next POSTs get these statuses (then 200 again). */

@@ -1,4 +1,5 @@
 import { Pool } from 'undici'
+import { BATCH_ID_HEADER } from './batch-id.js'
 
 /** Where and how batches are POSTed: what makes two bindings share one shipper. */
 export interface Destination {
@@ -15,8 +16,8 @@ export type PostOutcome =
 
 /** Sends batch bodies to a collector, one call at a time. */
 export interface BatchPoster {
-  /** POSTs `body`; never rejects (failures are outcomes). */
-  post (body: Buffer, timeoutMs: number): Promise<PostOutcome>
+  /** POSTs `body` with its batch id (the same on every attempt); never rejects (failures are outcomes). */
+  post (body: Buffer, batchId: string, timeoutMs: number): Promise<PostOutcome>
   /** Closes the connections (a POST in flight is aborted). */
   close (): Promise<void>
 }
@@ -38,9 +39,9 @@ export function collectorPoster (destination: Destination): BatchPoster {
   const path = `${url.pathname}${url.search}`
   const headers = { ...destination.headers, 'content-type': destination.contentType }
   return {
-    async post (body, timeoutMs) {
+    async post (body, batchId, timeoutMs) {
       try {
-        const answer = await pool.request({ method: 'POST', path, headers, body, signal: AbortSignal.timeout(timeoutMs) })
+        const answer = await pool.request({ method: 'POST', path, headers: { ...headers, [BATCH_ID_HEADER]: batchId }, body, signal: AbortSignal.timeout(timeoutMs) })
         await answer.body.dump()
         const status = answer.statusCode
         if (status >= 200 && status < 300) return { ok: true }

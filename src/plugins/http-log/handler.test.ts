@@ -100,6 +100,39 @@ void test('a collector answering 500 then 503 then 200: the batch is retried and
   assert.equal(httpLogStats().sentRecords - before.sentRecords, 3)
 })
 
+void test('a batch the collector stored but never answered is retried with the same x-tollgate-batch-id', async () => {
+  const { env, compile, log, batches } = setup()
+  const state = compile()
+  const before = httpLogStats()
+  collector.storeThenDropNext()
+  log(state, withId('twice-1'))
+  log(state, withId('twice-2'))
+  await env.emit('drain')
+  const [stored, retried] = batches()
+  assert.deepEqual(batches().map((b) => b.status), [0, 200], 'stored and dropped, then stored and answered')
+  assert.match(String(stored?.headers['x-tollgate-batch-id']), /^[0-9a-f-]{36}-\d+$/)
+  assert.equal(retried?.headers['x-tollgate-batch-id'], stored?.headers['x-tollgate-batch-id'])
+  assert.deepEqual(retried?.records, stored?.records)
+  assert.equal(httpLogStats().retries - before.retries, 1)
+})
+
+void test('every batch has its own id; another worker (shipper pool) posting to the same collector uses another prefix', async () => {
+  const worker1 = setup()
+  const worker2 = setup()
+  const state1 = worker1.compile({ batch_max_records: 1 })
+  const state2 = worker2.compile({ batch_max_records: 1 })
+  for (let i = 0; i < 3; i++) worker1.log(state1, withId(`w1-${i}`))
+  worker2.log(state2, withId('w2-0'))
+  await Promise.all([worker1.env.emit('drain'), worker2.env.emit('drain')])
+  const ids1 = worker1.batches().map((b) => String(b.headers['x-tollgate-batch-id']))
+  const ids2 = worker2.batches().map((b) => String(b.headers['x-tollgate-batch-id']))
+  const prefix = (id: string) => id.slice(0, id.lastIndexOf('-'))
+  assert.equal(new Set(ids1).size, 3)
+  assert.deepEqual(ids1.map((id) => id.slice(id.lastIndexOf('-') + 1)), ['1', '2', '3'], 'numbered in the order the batches were taken')
+  assert.equal(new Set(ids1.map(prefix)).size, 1)
+  assert.notEqual(prefix(ids2[0] as string), prefix(ids1[0] as string))
+})
+
 void test('a 4xx other than 408/429 drops the batch at once (retrying cannot help), counted as rejected', async () => {
   const { env, compile, log, records } = setup()
   const state = compile()
@@ -198,6 +231,7 @@ void test('settings that cannot work together are refused when the config compil
   assert.throws(() => compile({ retry_base_ms: 100, retry_max_ms: 10 }), /retry_max_ms \(10\) must be at least retry_base_ms \(100\)/)
   assert.throws(() => compile({ batch_max_records: 50, queue_max_records: 10 }), /queue_max_records \(10\) must be at least batch_max_records \(50\)/)
   assert.throws(() => compile({ batch_max_bytes: 4096, queue_max_bytes: 2048 }), /queue_max_bytes \(2048\) must be at least batch_max_bytes \(4096\)/)
+  assert.throws(() => compile({ headers: { 'X-Tollgate-Batch-Id': 'fixed' } }), /headers must not set x-tollgate-batch-id/)
 })
 
 void test('the plugin sits in the logging band and only has a log phase', () => {

@@ -1,6 +1,7 @@
 import { definePlugin, PRIORITY, type PluginDefinition, type PluginEnv } from '../../kit/plugin.js'
 import { accessLogLine } from '../_shared/access-log-line.js'
 import { defaultContentType } from './batch-body.js'
+import { BATCH_ID_HEADER } from './batch-id.js'
 import type { Destination } from './collector-client.js'
 import { httpLogSchema, type HttpLogConfig } from './schema.js'
 import type { LogShipper, ShipperSettings } from './shipper.js'
@@ -24,6 +25,8 @@ function checkConsistency (config: HttpLogConfig): void {
   // A batch that can never fill would wait for the timer every time: a config mistake.
   if (config.queue_max_records < config.batch_max_records) throw new Error(`queue_max_records (${config.queue_max_records}) must be at least batch_max_records (${config.batch_max_records})`)
   if (config.queue_max_bytes < config.batch_max_bytes) throw new Error(`queue_max_bytes (${config.queue_max_bytes}) must be at least batch_max_bytes (${config.batch_max_bytes})`)
+  // A fixed value would make every batch look like a duplicate of the first to the collector.
+  if (Object.keys(config.headers).some((name) => name.toLowerCase() === BATCH_ID_HEADER)) throw new Error(`headers must not set ${BATCH_ID_HEADER}: http-log sets it on each batch`)
 }
 
 function destinationOf (config: HttpLogConfig): Destination {

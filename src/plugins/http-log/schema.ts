@@ -28,7 +28,7 @@ export const httpLogSchema = Type.Object({
   headers: Type.Record(Type.String({ pattern: HEADER_NAME_PATTERN }), Type.String({ pattern: '^[^\\r\\n\\x00]*$', maxLength: 8192 }), {
     additionalProperties: false,
     default: {},
-    description: 'Extra request headers, e.g. {"authorization": "Bearer ${COLLECTOR_TOKEN}"}. Default {}.'
+    description: 'Extra request headers, e.g. {"authorization": "Bearer ${COLLECTOR_TOKEN}"}; x-tollgate-batch-id is set by http-log and refused here. Default {}.'
   }),
   include_query: Type.Boolean({
     default: false,

@@ -1,6 +1,7 @@
 import type { Logger } from '../../kit/logger.js'
 import { retryDelayMs } from './backoff.js'
 import { batchBody, type BatchFormat } from './batch-body.js'
+import { batchIdSequence } from './batch-id.js'
 import type { BatchPoster } from './collector-client.js'
 import { httpLogCounters, type DropReason } from './stats.js'
 
@@ -23,6 +24,8 @@ const WARN_INTERVAL_MS = 10_000
 
 /** A batch taken off the queue: sent, retried after a backoff, then accepted or dropped. */
 interface Batch {
+  /** Sent as `x-tollgate-batch-id` with every attempt, so a collector can drop a batch it already stored. */
+  readonly id: string
   readonly records: number
   readonly body: Buffer
   /** Attempts made so far. */
@@ -62,6 +65,7 @@ export class LogShipper {
   private idleWaiters: Array<() => void> = []
   private readonly random: () => number
   private readonly now: () => number
+  private readonly nextBatchId = batchIdSequence()
   private lastWarnMs = -Infinity
   private droppedSinceWarn = 0
 
@@ -177,13 +181,13 @@ export class LogShipper {
     const taken = this.records.splice(0, count)
     this.sizes.splice(0, count)
     this.queuedBytes -= bytes
-    return { records: count, body: batchBody(taken, s.format), attempts: 0 }
+    return { id: this.nextBatchId(), records: count, body: batchBody(taken, s.format), attempts: 0 }
   }
 
   private send (batch: Batch): void {
     this.inFlight = batch
     batch.attempts++
-    void this.poster.post(batch.body, this.settings.timeoutMs).then((outcome) => {
+    void this.poster.post(batch.body, batch.id, this.settings.timeoutMs).then((outcome) => {
       if (this.inFlight !== batch) return // closed meanwhile: already counted
       if (outcome.ok) {
         httpLogCounters.sent.inc(batch.records)
