@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import type { Readable } from 'node:stream'
 import type { Reply } from '../kit/reply.js'
 import type { RequestContext } from '../pipeline/context.js'
@@ -6,7 +5,7 @@ import type { RouteRuntime } from '../runtime/snapshot.js'
 import type { ServiceRuntime } from '../upstream/service.js'
 import type { Target, UpstreamFailureKind, UpstreamTimeouts } from '../upstream/transport/transport.js'
 import { ProxyAttempt } from './proxy-attempt.js'
-import { retriesTotal, retryBudgetExhaustedTotal } from '../metrics/upstream-metrics.js'
+import { countRetry, takeRetryFromBudget } from '../upstream/retry-accounting.js'
 import { upstreamHost, upstreamTarget } from './upstream-request.js'
 
 /** Failures where nothing of the request reached the target: retried for any method. */
@@ -109,12 +108,8 @@ export class UpstreamExchange {
     if (this.current !== undefined) tried.add(this.current.id)
     const next = service.balancer.pick(ctx.pickInput(), tried)
     if (next === undefined) return false
-    if (!service.retry.budget.tryRetry(performance.now())) {
-      ctx.log.warn({ service: service.id }, 'retry budget spent: failure answered without a retry')
-      retryBudgetExhaustedTotal.inc(service.id)
-      return false
-    }
-    retriesTotal.inc(service.id)
+    if (!takeRetryFromBudget(service, ctx.log)) return false
+    countRetry(service)
     this.send(next)
     return true
   }

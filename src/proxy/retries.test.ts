@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox'
 import type { UpstreamInfo } from '../kit/context.js'
 import { definePlugin, PRIORITY } from '../kit/plugin.js'
 import { InProcessGateway } from '../testing/inject.js'
+import { retryCounts, retryCountsSince } from '../../test/support/retry-counts.js'
 
 /** Records what each request's log phase saw of the upstream. */
 const seen: UpstreamInfo[] = []
@@ -144,6 +145,17 @@ void test('a spent retry budget answers the failure without a retry', async () =
   assert.equal(res.status, 502)
   assert.equal(live.requests, 0)
   assert.equal(gateway.snapshot?.services.get('svc')?.retry.budget.refused, 1)
+})
+
+void test('a retry is counted in tollgate_upstream_retries_total, a refusal by the budget in ..._budget_exhausted_total', async () => {
+  const dead = await deadPort()
+  const live = await upstream(ok)
+  const before = retryCounts('svc')
+  assert.equal((await gatewayFor([dead, live.port]).inject({ url: '/x' })).status, 200)
+  assert.deepEqual(retryCountsSince('svc', before), { retries: 1, budgetExhausted: 0 })
+  const spent = gatewayFor([dead, live.port], { retries: { budget_percent: 0, budget_min_per_second: 0 } })
+  assert.equal((await spent.inject({ url: '/x' })).status, 502)
+  assert.deepEqual(retryCountsSince('svc', before), { retries: 1, budgetExhausted: 1 })
 })
 
 void test('a status in retries.on_statuses is retried for a GET, passed through for a streamed POST', async () => {

@@ -16,6 +16,7 @@ import { FIRST_SEQ, MAX_UINT64, startStreamBackend, type StreamBackend, type Str
 import { openStream } from '../support/stream-reader.js'
 import { request } from '../support/http-client.js'
 import { freePort } from '../support/free-port.js'
+import { sendPastRefusingTarget } from '../support/retry-counts.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const FEED = 'tollgate.feed.Feed'
@@ -269,6 +270,18 @@ describe('server-streaming retries', () => {
     const dead = gateway.targets.get(`127.0.0.1:${deadPort}`)
     assert.ok(dead.failed >= 1, 'the dead target was tried and counted as failed')
     await assertBalanced(gateway, [deadPort, backend.port])
+    await gateway.close()
+    await backend.close()
+  })
+
+  it('each such retry counts in tollgate_upstream_retries_total, like an HTTP retry', async () => {
+    const deadPort = await freePort()
+    const backend = await startStreamBackend()
+    const gateway = new InProcessGateway().load({ ...document([deadPort, backend.port]), plugins: [] })
+    const run = await sendPastRefusingTarget(gateway, 'feed', deadPort, () => gateway.inject({ url: '/v1/shops/r/ticks?count=1' }))
+    assert.deepEqual(run.statuses, [200, 200, 200, 200])
+    assert.ok(run.refused >= 1, 'the refusing target was tried')
+    assert.deepEqual(run.counted, { retries: run.refused, budgetExhausted: 0 })
     await gateway.close()
     await backend.close()
   })

@@ -7,6 +7,7 @@ import { TgRpcServer, TgRpcStatus } from '../../src/tgrpc/index.js'
 import { GatewayProcess } from '../support/gateway-process.js'
 import { freePort } from '../support/free-port.js'
 import { request } from '../support/http-client.js'
+import { sendPastRefusingTarget } from '../support/retry-counts.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -116,6 +117,32 @@ describe('TG-RPC backend failures', () => {
     }
     assert.equal(both.targets.get(`127.0.0.1:${deadPort}`).inFlight, 0)
     await both.close()
+    await live.server.close(100)
+  })
+})
+
+describe('TG-RPC retries in the metrics', () => {
+  it('a call refused by one target and sent to another counts as a retry, like an HTTP retry', async () => {
+    const live = await orderBackend()
+    const deadPort = await freePort()
+    const gateway = new InProcessGateway().load(config([deadPort, live.port], { balancer: 'round-robin', retries: { count: 1 } }))
+    const run = await sendPastRefusingTarget(gateway, 'orders', deadPort, (i) => gateway.inject({ method: 'POST', url: `/orders/${i}`, body: '{}' }))
+    assert.deepEqual(run.statuses, [200, 200, 200, 200])
+    assert.ok(run.refused >= 1, 'the refusing target was tried')
+    assert.deepEqual(run.counted, { retries: run.refused, budgetExhausted: 0 }, 'one retry per refused attempt')
+    await gateway.close()
+    await live.server.close(100)
+  })
+
+  it('a retry the budget refuses is answered and counted as budget exhausted, not as a retry', async () => {
+    const live = await orderBackend()
+    const deadPort = await freePort()
+    const gateway = new InProcessGateway().load(config([deadPort, live.port], { balancer: 'round-robin', retries: { count: 1, budget_percent: 0, budget_min_per_second: 0 } }))
+    const run = await sendPastRefusingTarget(gateway, 'orders', deadPort, (i) => gateway.inject({ method: 'POST', url: `/orders/${i}`, body: '{}' }))
+    assert.ok(run.refused >= 1, 'the refusing target was tried')
+    assert.equal(run.statuses.filter((status) => status !== 200).length, run.refused, 'each refused call answered, not retried')
+    assert.deepEqual(run.counted, { retries: 0, budgetExhausted: run.refused })
+    await gateway.close()
     await live.server.close(100)
   })
 })

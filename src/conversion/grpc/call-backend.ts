@@ -17,6 +17,7 @@ import { rawBytes } from './clients.js'
 import { isTargetFailure, replyForStatus } from './replies.js'
 import { GrpcStatus } from './status.js'
 import { ServerStreamAttempt } from './server-stream.js'
+import { countRetry, takeRetryFromBudget } from '../../upstream/retry-accounting.js'
 
 /**
  * The content end of a route to a grpc service: picks the method (the route's `grpc` mapping, or
@@ -114,13 +115,17 @@ export class GrpcExchange {
   /**
    * Starts another attempt when `status` is UNAVAILABLE before any response header (most likely
    * never delivered: a connect failure), the call may be repeated, and count and budget allow it.
+   * Counted like the HTTP proxy's retries (`upstream/retry-accounting.ts`), for unary and
+   * server-streaming calls alike.
    * @returns true when another attempt took over
    */
   retryUnavailable (status: StatusObject, headers: Metadata | undefined): boolean {
     if (status.code !== GrpcStatus.UNAVAILABLE || headers !== undefined || !this.mayRepeat) return false
-    const retry = this.service.retry
-    if (this.tried.size > retry.count || !retry.budget.tryRetry(performance.now())) return false
+    if (this.tried.size > this.service.retry.count || !takeRetryFromBudget(this.service, this.ctx.log)) return false
+    const triedBefore = this.tried.size
     this.attempt()
+    // attempt() adds the target it sends to; with none left it answered 503 instead: not a retry.
+    if (this.tried.size > triedBefore) countRetry(this.service)
     return true
   }
 

@@ -12,6 +12,7 @@ import { replyForCallError, replyForRpcAnswer, isTargetFailure } from './replies
 import type { TgRpcCallError } from '../../tgrpc/errors.js'
 import type { TgRpcReply } from '../../tgrpc/client-connection.js'
 import { TgRpcStatus } from '../../tgrpc/status.js'
+import { countRetry, takeRetryFromBudget } from '../../upstream/retry-accounting.js'
 
 /**
  * The content end of a route to a tgrpc service: reads the body (the merchant's bytes, or a
@@ -87,7 +88,7 @@ class TgRpcExchange {
     service.balancer.onDone(target, { latencyMs, ok: !isTargetFailure(error, reply) })
     if (ctx.clientAborted) return this.finish(ctx)
     if (error !== undefined) {
-      if (!error.maybeSent && this.mayRetry()) return this.attempt()
+      if (!error.maybeSent && this.mayRetry()) return this.retry()
       return this.respond(ctx, replyForCallError(error))
     }
     const answer = reply as TgRpcReply
@@ -99,7 +100,13 @@ class TgRpcExchange {
   }
 
   private mayRetry (): boolean {
-    const retry = this.service.retry
-    return this.tried.size <= retry.count && retry.budget.tryRetry(performance.now())
+    return this.tried.size <= this.service.retry.count && takeRetryFromBudget(this.service, this.ctx.log)
+  }
+
+  /** Sends the call again; counted as a retry when a target was left (`attempt` adds it to `tried`; with none left it answered 503). */
+  private retry (): void {
+    const triedBefore = this.tried.size
+    this.attempt()
+    if (this.tried.size > triedBefore) countRetry(this.service)
   }
 }
