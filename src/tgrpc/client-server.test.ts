@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, connect, type Server, type Socket } from 'node:net'
-import { TgRpcServer } from './server.js'
+import { TgRpcServer, type TgRpcServerCall } from './server.js'
 import { jsonHandler, jsonError } from './json-handler.js'
 import { TgRpcTargetClient, type TargetClientOptions } from './target-client.js'
 import type { TgRpcCall, TgRpcReply } from './client-connection.js'
@@ -110,6 +110,31 @@ describe('TG-RPC client and server over real sockets', () => {
     for (let i = 0; i < 50 && !aborted.includes('cancelled-call'); i++) await sleep(20)
     assert.ok(aborted.includes('cancelled-call'))
     client.close()
+  })
+
+  it('a handler that keeps its call after answering still reads every field; a later close does not abort it', async () => {
+    const own = new TgRpcServer()
+    let kept: TgRpcServerCall | undefined
+    own.handle('test', 'kept', async (c) => { kept = c; await sleep(1); return { body: 'done' } })
+    const client = new TgRpcTargetClient(clientOptions(await own.listen(0)))
+    const { reply } = await call(client, 'kept', 'kept-body', 1500)
+    assert.equal(reply?.body.toString(), 'done')
+    client.close()
+    for (let i = 0; i < 50 && own.connections > 0; i++) await sleep(20)
+    assert.equal(own.connections, 0, 'the server saw the connection close')
+    assert.deepEqual([kept?.service, kept?.method, kept?.body.toString(), kept?.deadlineMs, kept?.headers.get('method')], ['test', 'kept', 'kept-body', 1500, 'kept'])
+    assert.equal(kept?.signal.aborted, false, 'a finished call is not aborted by its connection closing')
+    await own.close(100)
+  })
+
+  it('aborts the calls still running when their connection closes', async () => {
+    const client = new TgRpcTargetClient(clientOptions(port))
+    const pending = call(client, 'never', 'connection-closed-call', 5000)
+    await sleep(50)
+    client.close()
+    await pending
+    for (let i = 0; i < 50 && !aborted.includes('connection-closed-call'); i++) await sleep(20)
+    assert.ok(aborted.includes('connection-closed-call'), 'the handler saw its signal abort and could still read its body')
   })
 
   it('answers UNIMPLEMENTED for an unknown method and INTERNAL when a handler throws', async () => {

@@ -50,3 +50,27 @@ export class ServerCall implements TgRpcServerCall {
     this.controller?.abort()
   }
 }
+
+/**
+ * A call's entry in its connection's map of calls in flight: only a link to the call, cut when the
+ * entry leaves the map. V8 keeps a removed Map entry referenced from the Map's previous hash tables
+ * until the next full collection; those tables sit in old space, where young-generation collections
+ * treat what they point at as alive. An entry still linked to its call there would keep the call's
+ * headers, body, abort signal and the handler state its listeners hold alive through every
+ * scavenge and promote them (bench/tgrpc-server-gc.mjs shows the difference). The handler's own
+ * `ServerCall` is left whole: a handler that keeps it still reads every field.
+ */
+export class RunningCall {
+  private call: ServerCall | undefined
+
+  constructor (call: ServerCall) {
+    this.call = call
+  }
+
+  /** Cuts the link; returns the call the first time, undefined after. */
+  release (): ServerCall | undefined {
+    const call = this.call
+    this.call = undefined
+    return call
+  }
+}

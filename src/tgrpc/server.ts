@@ -7,7 +7,7 @@ import { TgRpcProtocolError } from './errors.js'
 import type { HeaderEntries } from './header-map.js'
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_HEADER_BYTES, FrameType, HEALTH_CHECK, HeaderKey } from './protocol.js'
 import { TgRpcStatus } from './status.js'
-import { ServerCall } from './server-call.js'
+import { RunningCall, ServerCall } from './server-call.js'
 
 /** What a handler sees of one call. */
 export interface TgRpcServerCall {
@@ -127,7 +127,8 @@ export class TgRpcServer {
 class ServerSession {
   private readonly writer: FrameWriter
   private readonly decoder: FrameDecoder
-  private readonly running = new Map<number, ServerCall>()
+  /** Calls whose handler answers later, by request id; an entry lets go of its call when it leaves (see RunningCall). */
+  private readonly running = new Map<number, RunningCall>()
   private lastAccepted = 0
   private goingAway = false
   private drained: (() => void) | undefined
@@ -156,7 +157,7 @@ class ServerSession {
     })
     socket.on('error', () => {})
     socket.on('close', () => {
-      for (const call of this.running.values()) call.abort()
+      for (const entry of this.running.values()) entry.release()?.abort()
       this.running.clear()
       this.drained?.()
     })
@@ -208,24 +209,26 @@ class ServerSession {
     }
     // A synchronous answer leaves at once: no frame can arrive meanwhile to cancel it.
     if (!(result instanceof Promise)) return this.reply(id, result)
-    this.running.set(id, call)
+    const entry = new RunningCall(call)
+    this.running.set(id, entry)
     call.startDeadline()
-    result.then((outcome) => this.finish(id, call, outcome), (error: unknown) => this.finish(id, call, failed(error)))
+    result.then((outcome) => this.finish(id, entry, call, outcome), (error: unknown) => this.finish(id, entry, call, failed(error)))
   }
 
-  private finish (id: number, call: ServerCall, outcome: TgRpcResult): void {
+  private finish (id: number, entry: RunningCall, call: ServerCall, outcome: TgRpcResult): void {
     call.stopDeadline()
-    if (this.running.get(id) !== call) return // Cancelled: the caller is gone.
+    if (this.running.get(id) !== entry) return // Cancelled: the caller is gone.
     this.running.delete(id)
+    entry.release()
     this.reply(id, call.isAborted ? { status: TgRpcStatus.DEADLINE_EXCEEDED, message: 'the call passed its deadline' } : outcome)
     if (this.goingAway && this.running.size === 0) this.socket.end()
   }
 
   private onCancel (id: number): void {
-    const call = this.running.get(id)
-    if (call === undefined) return
+    const entry = this.running.get(id)
+    if (entry === undefined) return
     this.running.delete(id)
-    call.abort()
+    entry.release()?.abort()
     if (this.goingAway && this.running.size === 0) this.socket.end()
   }
 
