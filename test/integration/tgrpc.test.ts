@@ -121,6 +121,65 @@ describe('TG-RPC backend failures', () => {
   })
 })
 
+describe('TG-RPC calls lost with their connection', () => {
+  /** A target that accepts calls and drops the connection before answering; counts the calls it took. */
+  async function droppingTarget (): Promise<{ port: number, calls: () => number, close: () => void }> {
+    let calls = 0
+    const server = createServer((socket) => {
+      socket.on('error', () => {})
+      socket.on('data', () => { calls++; socket.destroy() })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    return { port: (server.address() as { port: number }).port, calls: () => calls, close: () => server.close() }
+  }
+
+  const routes = [
+    { id: 'get', service: 'orders', methods: ['GET'], paths: ['/orders/*'], tgrpc: { service: 'orders', method: 'get' } },
+    { id: 'post', service: 'orders', methods: ['POST'], paths: ['/orders/*'], tgrpc: { service: 'orders', method: 'get' } },
+    { id: 'post-retryable', service: 'orders', methods: ['POST'], paths: ['/retryable/*'], retryable: true, tgrpc: { service: 'orders', method: 'get' } }
+  ]
+
+  it('are tried on another target for an idempotent method or a retryable route, never otherwise', async () => {
+    const dropping = await droppingTarget()
+    const live = await orderBackend()
+    const gateway = new InProcessGateway().load({
+      gateway: { listeners: [{ name: 'http', port: 0 }] },
+      // least-connections keeps sending to a target that fails fast (it looks idle); round-robin
+      // would zero its weight after the first failure.
+      services: [{ id: 'orders', protocol: 'tgrpc', balancer: 'least-connections', retries: { count: 1 }, passive_health: { enabled: false }, targets: [{ host: '127.0.0.1', port: dropping.port }, { host: '127.0.0.1', port: live.port }] }],
+      routes
+    })
+    const statuses = async (method: string, path: string): Promise<number[]> => {
+      const out: number[] = []
+      for (let i = 0; i < 8; i++) out.push((await gateway.inject({ method, url: `${path}/${i}`, ...(method === 'POST' ? { body: `{"n":${i}}` } : {}) })).status)
+      return out
+    }
+    const ok = Array.from({ length: 8 }, () => 200)
+    try {
+      assert.deepEqual(await statuses('GET', '/orders'), ok, 'a lost GET is run again on the other target')
+      assert.deepEqual(await statuses('POST', '/retryable'), ok, 'so is a POST on a retryable route')
+      assert.ok(dropping.calls() >= 2, 'the dropping target took calls of both')
+      await lostPostsAreNotRepeated()
+    } finally {
+      await gateway.close()
+      await live.server.close(100)
+      dropping.close()
+    }
+
+    async function lostPostsAreNotRepeated (): Promise<void> {
+      const before = dropping.calls()
+      const seenBefore = live.seen.length
+      const posts = await statuses('POST', '/orders')
+      const lost = dropping.calls() - before
+      assert.ok(lost >= 1, 'the dropping target took some of the POSTs')
+      assert.equal(posts.filter((status) => status === 502).length, lost, 'a lost POST is answered 502, never sent twice')
+      assert.equal(live.seen.length - seenBefore, 8 - lost, 'the live backend ran only the POSTs sent to it')
+      assert.equal(gateway.targets.get(`127.0.0.1:${dropping.port}`).inFlight, 0)
+      assert.equal(gateway.targets.get(`127.0.0.1:${live.port}`).inFlight, 0)
+    }
+  })
+})
+
 describe('TG-RPC retries in the metrics', () => {
   it('a call refused by one target and sent to another counts as a retry, like an HTTP retry', async () => {
     const live = await orderBackend()

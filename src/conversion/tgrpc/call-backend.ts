@@ -13,14 +13,16 @@ import type { TgRpcCallError } from '../../tgrpc/errors.js'
 import type { TgRpcReply } from '../../tgrpc/client-connection.js'
 import { TgRpcStatus } from '../../tgrpc/status.js'
 import { countRetry, takeRetryFromBudget } from '../../upstream/retry-accounting.js'
+import { isIdempotent } from '../../proxy/upstream-request.js'
 
 /**
  * The content end of a route to a tgrpc service: reads the body (the merchant's bytes, or a
  * transformer's), calls the mapped service/method on a target the balancer picked, and answers
  * the merchant. Every attempt reports to the balancer exactly once (send +1; response, error,
  * timeout or client abort −1). A call that never left the gateway (connect failure, backoff,
- * GOAWAY) is tried on another target within the service's retry count and budget; a call that may
- * have run is never repeated.
+ * GOAWAY) is tried on another target within the service's retry count and budget; so is a call
+ * lost with its connection when running it twice is safe (an idempotent method, or a route marked
+ * `retryable`), as for HTTP and gRPC. A call that passed its deadline is never repeated.
  */
 export function callTgRpcService (
   ctx: RequestContext, service: ServiceRuntime, route: RouteRuntime, call: TgRpcRouteCall,
@@ -88,7 +90,7 @@ class TgRpcExchange {
     service.balancer.onDone(target, { latencyMs, ok: !isTargetFailure(error, reply) })
     if (ctx.clientAborted) return this.finish(ctx)
     if (error !== undefined) {
-      if (!error.maybeSent && this.mayRetry()) return this.retry()
+      if (this.mayRepeat(error) && this.mayRetry()) return this.retry()
       return this.respond(ctx, replyForCallError(error))
     }
     const answer = reply as TgRpcReply
@@ -97,6 +99,12 @@ class TgRpcExchange {
     if (ctx.upstream !== undefined) ctx.upstream.status = outcome.status
     // Both kinds go out through sendReply: the standard JSON error, or the backend's body as it came.
     this.respond(ctx, outcome)
+  }
+
+  /** Never sent, or lost with its connection on a request that may run twice. */
+  private mayRepeat (error: TgRpcCallError): boolean {
+    if (!error.maybeSent) return true
+    return error.status === TgRpcStatus.UNAVAILABLE && (isIdempotent(this.ctx.request.method) || this.route.retryable)
   }
 
   private mayRetry (): boolean {
