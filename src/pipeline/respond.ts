@@ -1,6 +1,7 @@
 import { ERRORS, errorBody } from '../errors.js'
 import { HeaderList } from '../kit/headers.js'
 import type { Reply } from '../kit/reply.js'
+import { carriesBody } from './carries-body.js'
 import type { RequestContext } from './context.js'
 import { ResponseView } from './context.js'
 import { runHeaderFilters } from './filters.js'
@@ -32,7 +33,8 @@ export function sendReply (ctx: RequestContext, reply: Reply, done: (ctx: Reques
     return
   }
   ctx.sink.writeHead(response.status, response.headers.toFlat())
-  ctx.sink.end(ctx.request.method === 'HEAD' ? undefined : bytes)
-  response.bytesSent = ctx.request.method === 'HEAD' ? 0 : bytes.length
+  const sent = carriesBody(ctx.request.method, response.status)
+  ctx.sink.end(sent ? bytes : undefined)
+  response.bytesSent = sent ? bytes.length : 0
   done(ctx)
 }

@@ -1,13 +1,15 @@
 import type { RequestContext } from './context.js'
 import { ResponseView } from './context.js'
+import { carriesBody } from './carries-body.js'
 import { runBodyFilters, runHeaderFilters } from './filters.js'
 import { serverTiming } from '../tracing/request-hooks.js'
 
 /**
  * A response whose body is sent while it is still arriving (an upstream body, a gRPC stream), as
  * opposed to `sendReply`'s whole body. Each piece goes through the response filters and is counted
- * in `ctx.response.bytesSent`, so the log phase sees what reached the client. The caller ends the
- * request (`finishRequest`) once the body ended or the connection was cut.
+ * in `ctx.response.bytesSent`, so the log phase sees what reached the client (nothing, when a
+ * response to HEAD, a 204 or a 304 carries no body: carries-body.ts). The caller ends the request
+ * (`finishRequest`) once the body ended or the connection was cut.
  */
 
 /**
@@ -40,8 +42,8 @@ export function sendStreamHead (ctx: RequestContext, status: number, flat: strin
  */
 export function sendStreamChunk (ctx: RequestContext, chunk: Buffer, resume: () => void): boolean {
   const out = ctx.chain.bodyFilter.length > 0 ? runBodyFilters(ctx, chunk, false) : chunk
+  if (out.length === 0 || !carriesBody(ctx.request.method, ctx.response?.status ?? 200)) return true
   if (ctx.response !== undefined) ctx.response.bytesSent += out.length
-  if (out.length === 0) return true
   if (ctx.sink.write(out)) return true
   ctx.sink.onDrain(resume)
   return false
@@ -54,6 +56,10 @@ export function endStream (ctx: RequestContext): void {
     return
   }
   const tail = runBodyFilters(ctx, Buffer.alloc(0), true)
+  if (tail.length === 0 || !carriesBody(ctx.request.method, ctx.response?.status ?? 200)) {
+    ctx.sink.end()
+    return
+  }
   if (ctx.response !== undefined) ctx.response.bytesSent += tail.length
-  ctx.sink.end(tail.length > 0 ? tail : undefined)
+  ctx.sink.end(tail)
 }

@@ -7,16 +7,15 @@ import { readFileSync } from 'node:fs'
 import { Type } from '@sinclair/typebox'
 import { definePlugin, PRIORITY } from '../../src/kit/plugin.js'
 import { InProcessGateway } from '../../src/testing/inject.js'
-import { handleRequest } from '../../src/pipeline/handle-request.js'
-import { ListenerSet } from '../../src/server/listener-set.js'
-import { validateConfig } from '../../src/config/validate.js'
-import { silentLogger } from '../../src/observability/log.js'
+import type { ListenerSet } from '../../src/server/listener-set.js'
 import { STREAM_PROTO } from '../../src/conversion/grpc/testing/stream-proto.js'
 import { FIRST_SEQ, MAX_UINT64, startStreamBackend, type StreamBackend, type StreamCall } from '../support/grpc-stream-backend.js'
 import { openStream } from '../support/stream-reader.js'
 import { request } from '../support/http-client.js'
 import { freePort } from '../support/free-port.js'
 import { sendPastRefusingTarget } from '../support/retry-counts.js'
+import { BOTH_INGRESS_LISTENERS, openIngressListeners } from '../support/in-process-listeners.js'
+import { halfClosedExchange } from '../support/raw-connection.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const FEED = 'tollgate.feed.Feed'
@@ -38,7 +37,7 @@ const recordLog = definePlugin({
 
 function document (targets: number[]): Record<string, unknown> {
   return {
-    gateway: { listeners: [{ name: 'fast-h1', host: '127.0.0.1', port: 0, ingress: 'fast-h1' }, { name: 'node', host: '127.0.0.1', port: 0, ingress: 'node' }] },
+    gateway: { listeners: BOTH_INGRESS_LISTENERS },
     services: [{ id: 'feed', protocol: 'grpc', grpc: { proto: STREAM_PROTO }, balancer: 'round-robin', targets: targets.map((port) => ({ host: '127.0.0.1', port })), timeouts: { read_ms: 5_000 } }],
     routes: [
       { id: 'feed', service: 'feed', paths: ['/v1/*'] },
@@ -95,6 +94,19 @@ function clientConnectionBufferBytes (): number {
  */
 const GRPC_SIDE_BYTES = 1024 * 1024
 
+/** The payload of a complete chunked body (trailers ignored). */
+function dechunk (body: Buffer): Buffer {
+  const parts: Buffer[] = []
+  let at = 0
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at)
+    const size = parseInt(body.subarray(at, lineEnd).toString('latin1'), 16)
+    if (!(size > 0)) return Buffer.concat(parts)
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size))
+    at = lineEnd + 2 + size + 2
+  }
+}
+
 async function until (what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await sleep(10)
   assert.ok(check(), what)
@@ -110,18 +122,12 @@ describe('server-streaming gRPC through both ingresses', () => {
   let backend: StreamBackend
   let gateway: InProcessGateway
   let listeners: ListenerSet
-  const ports: Record<string, number> = {}
+  let ports: Record<'fast-h1' | 'node', number>
   before(async () => {
     backend = await startStreamBackend()
     const config = document([backend.port])
     gateway = new InProcessGateway({ plugins: [recordLog] }).load(config)
-    const validated = validateConfig(config, { file: 'inject', baseDir: process.cwd(), pluginSchema: (name) => name === 'record-log' ? recordLog.schema : undefined })
-    if (!validated.ok) assert.fail(JSON.stringify(validated.problems))
-    listeners = new ListenerSet(validated.config, (incoming, sink) => { handleRequest(gateway, incoming, sink) }, silentLogger)
-    const [fastH1, node] = await listeners.open()
-    assert.deepEqual([...listeners.ingressInUse.values()], ['fast-h1', 'node'])
-    ports['fast-h1'] = fastH1 as number
-    ports.node = node as number
+    ;({ listeners, ports } = await openIngressListeners(gateway, config, (name) => name === 'record-log' ? recordLog.schema : undefined))
   })
   after(async () => {
     listeners.stopAccepting()
@@ -136,7 +142,7 @@ describe('server-streaming gRPC through both ingresses', () => {
 
   for (const ingress of ['fast-h1', 'node'] as const) {
     it(`${ingress}: streams every message in order, one JSON line each, 64-bit values exact`, async () => {
-      const reader = await openStream(ports[ingress] as number, '/v1/shops/s1/ticks?count=1000')
+      const reader = await openStream(ports[ingress], '/v1/shops/s1/ticks?count=1000')
       assert.equal(reader.status, 200)
       assert.equal(reader.headers['content-type'], 'application/x-ndjson')
       assert.equal(reader.headers['transfer-encoding'], 'chunked')
@@ -151,7 +157,7 @@ describe('server-streaming gRPC through both ingresses', () => {
 
     it(`${ingress}: an error after some messages ends the body with an error line; the status stays 200`, async () => {
       const before = backend.calls.length
-      const reader = await openStream(ports[ingress] as number, '/v1/shops/s2/ticks?count=3&endWith=5&mode=hold')
+      const reader = await openStream(ports[ingress], '/v1/shops/s2/ticks?count=3&endWith=5&mode=hold')
       assert.equal(reader.status, 200)
       assert.deepEqual(await reader.lines(3), [0, 1, 2].map((i) => tickLine(i, 's2')))
       ;(await lastCall(backend, before)).release()
@@ -165,12 +171,12 @@ describe('server-streaming gRPC through both ingresses', () => {
     })
 
     it(`${ingress}: an error before any message is answered with the mapped HTTP status; an empty stream is an empty 200`, async () => {
-      const failed = await request(ports[ingress] as number, { path: '/v1/shops/s3/ticks?endWith=5' })
+      const failed = await request(ports[ingress], { path: '/v1/shops/s3/ticks?endWith=5' })
       assert.equal(failed.status, 404)
       assert.equal(failed.headers['grpc-status'], '5')
       assert.deepEqual(failed.json(), { error: { code: 'TG_UPSTREAM_RPC_ERROR', message: 'NOT_FOUND: ended with 5 on purpose', request_id: failed.headers['x-request-id'] } })
       assert.equal(logOf(failed.headers['x-request-id']).status, 404)
-      const empty = await request(ports[ingress] as number, { path: '/v1/shops/s3/ticks?count=0' })
+      const empty = await request(ports[ingress], { path: '/v1/shops/s3/ticks?count=0' })
       assert.equal(empty.status, 200)
       assert.equal(empty.headers['content-type'], 'application/x-ndjson')
       assert.equal(empty.headers['x-trailer'], 'done', 'with no message sent yet, the trailers still become headers')
@@ -185,7 +191,7 @@ describe('server-streaming gRPC through both ingresses', () => {
     // Three times what may be held: a gateway that read on regardless would let it all be written.
     const total = Math.ceil(3 * boundBytes / lineBytes)
     const before = backend.calls.length
-    const reader = await openStream(ports[ingress] as number, `/slow/s4?count=${total}&padBytes=${padBytes}`, { paused: true })
+    const reader = await openStream(ports[ingress], `/slow/s4?count=${total}&padBytes=${padBytes}`, { paused: true })
     const call = await lastCall(backend, before)
     // Wait until the backend stopped writing: 10 looks 100 ms apart see the same count. The
     // route's read_ms (500) passes meanwhile: the idle clock stops while the client is slow.
@@ -212,7 +218,7 @@ describe('server-streaming gRPC through both ingresses', () => {
 
   it(`${ingress}: a client abort cancels the backend call and the log phase still runs once`, async () => {
       const before = backend.calls.length
-      const reader = await openStream(ports[ingress] as number, '/v1/shops/s5/ticks?count=3&mode=hold')
+      const reader = await openStream(ports[ingress], '/v1/shops/s5/ticks?count=3&mode=hold')
       const lines = await reader.lines(3)
       const call = await lastCall(backend, before)
       reader.abort()
@@ -223,9 +229,33 @@ describe('server-streaming gRPC through both ingresses', () => {
       assert.deepEqual(logOf(requestId), { status: 200, bytesSent: Buffer.byteLength(lines.join('\n') + '\n'), errorCode: undefined })
     })
 
+    it(`${ingress}: a client that closes without a reset is noticed at the next writes: the call is cancelled`, async () => {
+      const before = backend.calls.length
+      const reader = await openStream(ports[ingress], '/v1/shops/s8/ticks?count=500&mode=trickle')
+      await reader.lines(3)
+      const call = await lastCall(backend, before)
+      reader.close()
+      await until('the backend saw the cancellation', () => call.cancelled)
+      assert.ok(call.written < 500)
+      await assertBalanced(gateway, [backend.port])
+      const requestId = String(reader.headers['x-request-id'])
+      await until('the log phase ran', () => logged.has(requestId))
+      assert.equal(logOf(requestId).status, 200)
+    })
+
+    it(`${ingress}: a client that half-closes after its request still gets the whole stream`, async () => {
+      const { head, body, closed } = await halfClosedExchange(ports[ingress], 'GET /v1/shops/s9/ticks?count=60&mode=trickle&padBytes=64 HTTP/1.1\r\nHost: feed.test\r\n\r\n')
+      assert.match(head, /^HTTP\/1\.1 200 /)
+      const lines = dechunk(body).toString().split('\n')
+      assert.equal(lines.pop(), '')
+      assert.deepEqual(lines, Array.from({ length: 60 }, (_, i) => tickLine(i, 's9', 64)))
+      assert.ok(closed, 'the gateway closes after the last chunk')
+      await assertBalanced(gateway, [backend.port])
+    })
+
     it(`${ingress}: read_ms is the longest wait between messages: past it the call is cancelled`, async () => {
       const before = backend.calls.length
-      const reader = await openStream(ports[ingress] as number, '/idle/s6?count=2&mode=hold')
+      const reader = await openStream(ports[ingress], '/idle/s6?count=2&mode=hold')
       assert.deepEqual(await reader.ended, { complete: true })
       const lines = reader.received().toString().split('\n')
       assert.deepEqual(lines.slice(0, 2), [tickLine(0, 's6'), tickLine(1, 's6')])
@@ -233,20 +263,20 @@ describe('server-streaming gRPC through both ingresses', () => {
       assert.equal(JSON.parse(lines[2] as string).error.message, 'DEADLINE_EXCEEDED: no message within 300 ms')
       const call = await lastCall(backend, before)
       await until('the backend saw the cancellation', () => call.cancelled)
-      const silent = await request(ports[ingress] as number, { path: '/idle/s6?count=0&mode=hold' })
+      const silent = await request(ports[ingress], { path: '/idle/s6?count=0&mode=hold' })
       assert.equal(silent.status, 504)
       assert.equal((silent.json() as { error: { code: string } }).error.code, 'TG_UPSTREAM_TIMEOUT')
       await assertBalanced(gateway, [backend.port])
     })
 
     it(`${ingress}: a google.api.HttpBody stream passes raw bytes, typed by the first message; a late error cuts the connection`, async () => {
-      const reader = await openStream(ports[ingress] as number, '/v1/shops/s7/export?count=3')
+      const reader = await openStream(ports[ingress], '/v1/shops/s7/export?count=3')
       assert.equal(reader.status, 200)
       assert.equal(reader.headers['content-type'], 'text/csv')
       assert.deepEqual(await reader.ended, { complete: true })
       assert.equal(reader.received().toString(), 'row,0\nrow,1\nrow,2\n')
       const before = backend.calls.length
-      const failing = await openStream(ports[ingress] as number, '/v1/shops/s7/export?count=2&endWith=13&mode=hold')
+      const failing = await openStream(ports[ingress], '/v1/shops/s7/export?count=2&endWith=13&mode=hold')
       await failing.lines(2)
       ;(await lastCall(backend, before)).release()
       assert.deepEqual(await failing.ended, { complete: false })

@@ -3,7 +3,7 @@ import net from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { INGRESS_KINDS } from '../support/configs.js'
 import type { GatewayProcess } from '../support/gateway-process.js'
-import { exchange } from '../support/raw-connection.js'
+import { exchange, halfClosedExchange } from '../support/raw-connection.js'
 import { startSuiteGateway, stopSuiteGateway } from '../support/suite-gateway.js'
 import { UpstreamServer, type SeenRequest } from '../support/upstream-server.js'
 import { upstreamViews } from '../support/upstream-view.js'
@@ -23,6 +23,10 @@ interface VerdictCase {
   readonly awaitContinue?: boolean
   /** Responses to HEAD (no body). */
   readonly bodyless?: boolean[]
+  /** The client sends FIN after the last piece and goes on reading (no probe: `closed` is the server's close). */
+  readonly halfClose?: boolean
+  /** The `connection` and `keep-alive` fields each response must carry, when the case is about them. */
+  readonly connection?: string[]
   /** What the upstream must have received: method, URL and body of each request, in order. */
   readonly upstream: string[]
   /** More checks on what the upstream received. */
@@ -34,6 +38,13 @@ const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\n${H}$
 const post = (path: string, fields: string, body: string): string => `POST ${path} HTTP/1.1\r\n${H}${fields}\r\n${body}`
 const chunked = (...chunks: string[]): string => chunks.map((c) => `${c.length.toString(16)}\r\n${c}\r\n`).join('') + '0\r\n\r\n'
 const fields = (count: number): string => Array.from({ length: count }, (_, i) => `X-F${i}: v\r\n`).join('')
+/** What a kept connection's answer says: keep_alive_idle_ms (1000 below) in whole seconds. */
+const KEPT = 'connection: keep-alive; keep-alive: timeout=1'
+/** The upstream answers paths under /public/delay/ late, so a FIN comes while they are in flight. */
+const DELAY_MS = 150
+/** A body the upstream sends slowly: 64 pieces of 32 KiB, 5 ms apart. */
+const STREAM_PIECES = 64
+const STREAM_PIECE_BYTES = 32 * 1024
 
 const CASES: VerdictCase[] = [
   { name: 'a GET keeps the connection', pieces: [get('/public/a?b=1')], statuses: [200], closed: false, upstream: ['GET /public/a?b=1 '] },
@@ -87,13 +98,22 @@ const CASES: VerdictCase[] = [
   { name: 'Expect: 100-continue refused before the body: no 100, and the connection closes', pieces: [post('/admin/e', 'Content-Length: 3\r\nExpect: 100-continue\r\n', '')], statuses: [401], interim: [], closed: true, upstream: [] },
   { name: 'an expectation other than 100-continue gets 417', pieces: [get('/public/e', 'Expect: teapot\r\n')], statuses: [417], closed: false, upstream: [] },
   { name: 'CONNECT drops the connection', pieces: [`CONNECT gw.test:443 HTTP/1.1\r\n${H}\r\n`], statuses: [], closed: true, upstream: [] },
+  { name: 'a kept connection announces the keep-alive idle time', pieces: [get('/public/kept'), 'GET /public/kept10 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'], statuses: [200, 200], connection: [KEPT, KEPT], closed: false, upstream: ['GET /public/kept ', 'GET /public/kept10 '] },
+  { name: 'a request, then FIN: answered, then the connection closes', pieces: [get('/public/delay/fin')], halfClose: true, statuses: [200], connection: ['connection: close'], closed: true, upstream: ['GET /public/delay/fin '] },
+  { name: 'pipelined requests, then FIN: all answered in order, then closed', pieces: [get('/public/delay/fin-a') + get('/public/delay/fin-b')], halfClose: true, statuses: [200, 200], connection: [KEPT, 'connection: close'], closed: true, upstream: ['GET /public/delay/fin-a ', 'GET /public/delay/fin-b '] },
+  { name: 'a request with a body, then FIN: answered, then closed', pieces: [post('/public/delay/fin-body', 'Content-Length: 5\r\n', 'hello'), post('/public/delay/fin-chunks', 'Transfer-Encoding: chunked\r\n', chunked('hel', 'lo'))], halfClose: true, statuses: [200, 200], closed: true, upstream: ['POST /public/delay/fin-body hello', 'POST /public/delay/fin-chunks hello'] },
+  { name: 'a head cut short by FIN: no answer, nothing upstream', pieces: ['GET /public/fin-cut HTTP/1.1\r\nHost: gw.test\r\n'], halfClose: true, statuses: [], closed: true, upstream: [] },
+  { name: 'a body cut short by FIN: no answer, nothing upstream', pieces: [post('/public/fin-cut', 'Content-Length: 10\r\n', 'abc')], halfClose: true, statuses: [], closed: true, upstream: [] },
+  { name: 'a request, then one cut short by FIN: only the first is answered', pieces: [get('/public/delay/fin-whole') + 'GET /public/fin-cut HTTP/1.1\r\nHo'], halfClose: true, statuses: [200], closed: true, upstream: ['GET /public/delay/fin-whole '] },
+  { name: 'garbage after a valid request, then FIN: the answer, then 400', pieces: [get('/public/delay/fin-ok') + 'NOT HTTP\r\n\r\n'], halfClose: true, statuses: [200, 400], closed: true, upstream: ['GET /public/delay/fin-ok '] },
+  { name: 'FIN on a connection that sent nothing closes it', pieces: [''], halfClose: true, statuses: [], closed: true, upstream: [] },
   { name: 'a connection that sends nothing gets 408', pieces: [''], statuses: [408], closed: true, upstream: [] },
   { name: 'a head that never ends gets 408', pieces: ['GET /public/slow HTTP/1.1\r\nHost: gw.test\r\n'], statuses: [408], closed: true, upstream: [] },
   { name: 'a body that never ends gets 408', pieces: [post('/public/slowbody', 'Content-Length: 10\r\n', 'abc')], statuses: [408], closed: true, upstream: [] }
 ]
 
 /** What one case produced, as compared across ingresses. */
-interface Outcome { statuses: number[], interim: number[], closed: boolean, upstream: unknown[] }
+interface Outcome { statuses: number[], interim: number[], closed: boolean, connectionFields: string[], upstream: unknown[] }
 const outcomes = new Map<string, Map<string, Outcome>>()
 
 for (const ingress of INGRESS_KINDS) {
@@ -106,6 +126,18 @@ for (const ingress of INGRESS_KINDS) {
       } else if (req.url === '/public/nolength') {
         res.write('abc')
         res.end('def')
+      } else if (req.url?.startsWith('/public/delay/') === true) {
+        setTimeout(() => res.end(`reached ${req.url}`), DELAY_MS)
+      } else if (req.url === '/public/stream') {
+        res.writeHead(200, { 'content-length': STREAM_PIECES * STREAM_PIECE_BYTES })
+        let sent = 0
+        const next = (): void => {
+          if (res.destroyed) return
+          res.write(Buffer.alloc(STREAM_PIECE_BYTES, 0x61 + (sent % 26)))
+          if (++sent === STREAM_PIECES) res.end()
+          else setTimeout(next, 5)
+        }
+        next()
       } else {
         res.end(`reached ${req.url}`)
       }
@@ -140,13 +172,14 @@ for (const ingress of INGRESS_KINDS) {
     for (const testCase of CASES) {
       it(testCase.name, async () => {
         const first = upstream.seen.length
-        const outcome = await exchange(port, testCase.pieces, testCase.statuses.length, { bodyless: testCase.bodyless, awaitContinue: testCase.awaitContinue })
+        const outcome = await exchange(port, testCase.pieces, testCase.statuses.length, { bodyless: testCase.bodyless, awaitContinue: testCase.awaitContinue, halfClose: testCase.halfClose })
         const seen = upstream.seen.slice(first)
-        results.set(testCase.name, { statuses: outcome.statuses, interim: outcome.interim, closed: outcome.closed, upstream: upstreamViews(seen) })
+        results.set(testCase.name, { statuses: outcome.statuses, interim: outcome.interim, closed: outcome.closed, connectionFields: outcome.connectionFields, upstream: upstreamViews(seen) })
         assert.deepEqual(outcome.statuses, testCase.statuses, `statuses; received: ${outcome.raw.slice(0, 400)}`)
         assert.equal(outcome.closed, testCase.closed, `connection ${testCase.closed ? 'closed' : 'kept'}; received: ${outcome.raw.slice(0, 400)}`)
         assert.deepEqual(seen.map((s) => `${s.method} ${s.url} ${s.body.toString('latin1')}`).sort(), [...testCase.upstream].sort())
         if (testCase.interim !== undefined) assert.deepEqual(outcome.interim, testCase.interim, 'interim responses')
+        if (testCase.connection !== undefined) assert.deepEqual(outcome.connectionFields, testCase.connection, 'connection fields')
         testCase.check?.(seen)
         // Errors the gateway writes itself are JSON with a request id, on either ingress.
         if (outcome.statuses.some((s) => s === 400 || s === 408 || s === 413 || s === 414 || s === 431)) assert.match(outcome.raw, /"request_id":"/)
@@ -164,8 +197,18 @@ for (const ingress of INGRESS_KINDS) {
       })
       assert.match(received, /^HTTP\/1\.1 200 /)
       assert.doesNotMatch(received, /connection: close/i, 'the answer itself kept the connection')
-      results.set('idle keep-alive', { statuses: [200], interim: [], closed, upstream: [] })
+      results.set('idle keep-alive', { statuses: [200], interim: [], closed, connectionFields: [], upstream: [] })
       assert.ok(closed, 'the server closes the idle connection')
+    })
+
+    it('streams a slow, large answer whole to a client that half-closed after its request', async () => {
+      const expected = Buffer.concat(Array.from({ length: STREAM_PIECES }, (_, i) => Buffer.alloc(STREAM_PIECE_BYTES, 0x61 + (i % 26))))
+      const { head, body, closed } = await halfClosedExchange(port, get('/public/stream'))
+      assert.match(head, /^HTTP\/1\.1 200 /)
+      assert.equal(body.length, expected.length, 'the whole body arrived')
+      assert.ok(body.equals(expected), 'byte for byte')
+      assert.ok(closed, 'the server closes after it')
+      results.set('half-closed stream', { statuses: [200], interim: [], closed, connectionFields: [], upstream: [] })
     })
   })
 }
@@ -175,7 +218,7 @@ describe('one verdict for both ingresses', () => {
     const fast = outcomes.get('fast-h1')
     const node = outcomes.get('node')
     assert.ok(fast !== undefined && node !== undefined)
-    for (const name of [...CASES.map((c) => c.name), 'idle keep-alive']) {
+    for (const name of [...CASES.map((c) => c.name), 'idle keep-alive', 'half-closed stream']) {
       assert.deepEqual(fast.get(name), node.get(name), name)
     }
   })

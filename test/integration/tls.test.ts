@@ -103,6 +103,22 @@ for (const ingress of INGRESS_KINDS) {
       assert.equal([...answer.matchAll(/HTTP\/1\.1 200 /g)].length, 2)
     })
 
+    it('answers the requests sent before a half-close (close_notify and FIN), then closes', async () => {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, servername: 'shop.test', ca: [shop.cert], ALPNProtocols: ['http/1.1'] }, () => {
+          socket.write('GET /one HTTP/1.1\r\nHost: shop.test\r\n\r\nGET /two HTTP/1.1\r\nHost: shop.test\r\n\r\n')
+          socket.end()
+        })
+        let received = ''
+        const timer = setTimeout(() => { socket.destroy(); reject(new Error(`not closed; received ${received}`)) }, 5000)
+        socket.setEncoding('latin1').on('data', (chunk: string) => { received += chunk })
+        socket.on('close', () => { clearTimeout(timer); resolve(received) })
+        socket.on('error', reject)
+      })
+      assert.deepEqual([...answer.matchAll(/https \/(one|two)/g)].map((m) => m[1]), ['one', 'two'])
+      assert.equal([...answer.matchAll(/HTTP\/1\.1 200 /g)].length, 2)
+    })
+
     it('speaks HTTP/2 when the client offers h2 by ALPN', async () => {
       const session = http2.connect(`https://127.0.0.1:${port}`, { servername: 'shop.test', ca: [shop.cert] })
       try {

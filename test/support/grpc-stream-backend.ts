@@ -46,6 +46,9 @@ export interface StreamBackend {
   close (): Promise<void>
 }
 
+/** The gap between two messages of a `mode: "trickle"` call. */
+const TRICKLE_MS = 20
+
 /** Message `i` of a Watch stream. */
 function tick (i: number, request: WatchArguments): Buffer {
   const value = { seq: String(FIRST_SEQ + BigInt(i)), big: String(MAX_UINT64 - BigInt(i)), shop: request.shop, pad: 'x'.repeat(request.pad_bytes) }
@@ -91,6 +94,7 @@ function streamHandler (method: string, calls: StreamCall[], piece: (i: number, 
       for (let i = 0; i < request.count && !record.cancelled; i++) {
         record.written++
         if (!call.write(piece(i, request))) await drained(call, record)
+        if (request.mode === 'trickle') await new Promise((resolve) => setTimeout(resolve, TRICKLE_MS))
       }
       if (request.mode === 'hold') await released
       if (record.cancelled) return

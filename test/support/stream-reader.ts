@@ -12,8 +12,14 @@ export interface StreamReader {
   read (): void
   /** Resolves when the body ended (`complete`) or the connection was cut before its end. */
   readonly ended: Promise<{ complete: boolean }>
-  /** Goes away mid-response, as a client that closes its connection. */
+  /**
+   * Goes away mid-response with a reset (as a client that closes with unread data, or crashes):
+   * the gateway sees it at once. A plain close (FIN) looks like a half-close to the gateway until
+   * it writes again: `close`.
+   */
   abort (): void
+  /** Closes the connection (FIN): the gateway notices when its next writes are refused. */
+  close (): void
 }
 
 /**
@@ -45,7 +51,8 @@ export function openStream (port: number, path: string, options: { paused?: bool
         received,
         read,
         ended,
-        abort: () => { req.destroy() },
+        abort: () => { res.socket.resetAndDestroy() },
+        close: () => { req.destroy() },
         lines: async (count) => {
           for (;;) {
             const lines = received().toString('utf8').split('\n').slice(0, -1)

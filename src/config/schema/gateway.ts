@@ -40,7 +40,7 @@ export const GatewaySchema = Type.Object({
   }, 'Request size limits enforced at the ingress; default {}.'),
   timeouts: Section({
     header_read_ms: TimeoutMs('Time to receive the complete request head; default 10000.', 10_000),
-    keep_alive_idle_ms: TimeoutMs('Idle time before a client keep-alive connection is closed; default 5000.', 5_000),
+    keep_alive_idle_ms: TimeoutMs('Idle time before a client keep-alive connection is closed, announced in whole seconds as `keep-alive: timeout=N`; default 5000.', 5_000),
     request_ms: TimeoutMs('Time to receive the complete request, body included; default 60000.', 60_000),
     drain_ms: TimeoutMs('On SIGTERM or reload, how long in-flight requests may finish; default 30000.', 30_000)
   }, 'Client-side timeouts in milliseconds; default {}.'),

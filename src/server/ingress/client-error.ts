@@ -33,9 +33,10 @@ export interface PendingResponse {
 }
 
 /**
- * Answers a request node:http could not parse (or that timed out while arriving) and closes the
- * connection. When an earlier, completely received request still has its response on the way,
- * the error waits for it (a pipelined client must get its answers in order).
+ * Answers a request node:http could not parse (or that timed out while arriving, or that the
+ * client's FIN cut short: that one gets no answer) and closes the connection. When an earlier,
+ * completely received request still has its response on the way, the error waits for it (a
+ * pipelined client must get its answers in order).
  */
 export function answerClientError (error: NodeJS.ErrnoException, socket: Socket): void {
   const pending = (socket as Socket & { _httpMessage?: PendingResponse })._httpMessage
@@ -48,6 +49,7 @@ export function answerClientError (error: NodeJS.ErrnoException, socket: Socket)
   // The response on the socket belongs to an earlier, complete request: the error comes after it.
   if (pending?.req?.complete === true && pending.once !== undefined) {
     pending.once('finish', () => { answerClientError(error, socket) })
+    socket.once('end', () => { keepOpenForErrorAnswer(socket) })
     return
   }
   // The failed request's own answer has begun: no second answer, the connection is dropped.
@@ -63,12 +65,24 @@ export function answerClientError (error: NodeJS.ErrnoException, socket: Socket)
     stopHandling(socket)
     return
   }
-  socket.end(clientErrorResponse(clientErrorCode(error)))
+  // The client's FIN cut the request short (it half-closed): no answer, as nginx gives none.
+  if (error.code === 'HPE_INVALID_EOF_STATE') socket.end()
+  else socket.end(clientErrorResponse(clientErrorCode(error)))
   // The connection is over, but node:http keeps parsing what still arrives: the rest of a
   // timed-out body would complete that request (and send it upstream), later bytes would become
   // new requests. Both are dropped.
   stopHandling(socket)
   if (pending?.req?.complete === false) pending.req.destroy?.()
+}
+
+/**
+ * The client half-closed while an error answer waits behind a response: node:http has just marked
+ * the newest response the connection's last (node-listener.ts), which would close the connection
+ * before the error answer. It is unmarked: the error answer ends the connection instead.
+ */
+function keepOpenForErrorAnswer (socket: Socket): void {
+  const latest = latestResponses.get(socket) as { _last?: boolean } | undefined
+  if (latest !== undefined) latest._last = false
 }
 
 const latestResponses = new WeakMap<Socket, PendingResponse>()

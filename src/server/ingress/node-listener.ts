@@ -51,6 +51,12 @@ export class NodeListener implements IngressListener {
       continueOnFirstRead(req, res)
       onRequest(req, res)
     })
+    // By default node:http ends the connection on the client's FIN, and the answers still owed are
+    // lost. With this undocumented property (read by socketOnEnd in Node 20's _http_server.js) it
+    // marks the last response owed as the connection's last instead (node-sink.ts makes it say
+    // `connection: close`), or ends at once when none is owed. A request the FIN cut short comes
+    // as a clientError, which answerClientError leaves unanswered.
+    Object.assign(this.http1, { httpAllowHalfOpen: true })
     // Truncating at maxHeadersCount would silently drop fields; one more than the limit lets the
     // pipeline see the flood and answer 431.
     this.http1.maxHeadersCount = limits.maxHeaderCount + 1

@@ -57,6 +57,9 @@ export class Http1Sink extends NodeResponseSink<ServerResponse> {
       headers.push('connection', 'close')
       // The request's socket: the response has none yet while it waits behind pipelined ones.
       stopHandling(this.res.req.socket)
+    } else if ((this.res as ServerResponse & { _last?: boolean })._last === true) {
+      // node:http marked it the last answer of a connection the client half-closed (node-listener.ts).
+      headers.push('connection', 'close')
     }
     this.res.writeHead(status, headers)
   }

@@ -52,8 +52,14 @@ export function createTlsServer (config: ListenerConfig, limits: ListenerLimits,
     handshakeTimeout: limits.headerReadMs
   })
   server.on('secureConnection', (socket: TLSSocket) => {
-    if (socket.alpnProtocol === 'h2' && h2 !== undefined) h2.accept(socket)
-    else http1(socket)
+    if (socket.alpnProtocol === 'h2' && h2 !== undefined) {
+      h2.accept(socket)
+      return
+    }
+    // As on plain HTTP: a client's close_notify or FIN leaves the socket writable, so the requests
+    // it sent before are still answered (HTTP/2 sessions keep their own handling).
+    socket.allowHalfOpen = true
+    http1(socket)
   })
   server.on('tlsClientError', (_error: Error, socket: Socket) => { socket.destroy() })
   return server

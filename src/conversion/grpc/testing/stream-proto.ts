@@ -14,7 +14,8 @@ message WatchRequest {
   uint32 end_with = 3;
   // Bytes of padding in each message.
   uint32 pad_bytes = 4;
-  // "hold": after the messages, wait until the test releases the call (or it is cancelled).
+  // "hold": after the messages, wait until the test releases the call (or it is cancelled);
+  // "trickle": one message every 20 ms.
   string mode = 5;
 }
 

@@ -16,6 +16,8 @@ export interface ConnectionSettings {
   readonly handler: RequestHandler
   readonly secure: boolean
   readonly localPort: number
+  /** What a response that keeps the connection carries (`keepAliveFields` of head-text.ts). */
+  readonly keepAliveFields: string
 }
 
 /** Pipelined requests answered ahead of the client's reading: past this, parsing waits. */
@@ -80,6 +82,10 @@ export class H1Connection implements ResponseChannel, BodySource {
     socket.on('error', ignoreSocketError)
   }
 
+  get keepAliveFields (): string {
+    return this.settings.keepAliveFields
+  }
+
   /** Nothing arriving and no response owed: a keep-alive connection waiting for the next request. */
   get isIdle (): boolean {
     return !this.receiving && this.queue.length === 0
@@ -109,23 +115,24 @@ export class H1Connection implements ResponseChannel, BodySource {
     }
   }
 
+  /**
+   * The client sent FIN: it sends nothing more but may still read (a half-close, as after
+   * `shutdown(SHUT_WR)`). Every request received whole is answered, in order, and the connection
+   * ends after the last answer (which says `connection: close` if its head is still to be written);
+   * a request the FIN cut short is not handled and gets no answer, as with nginx. A client that
+   * closed altogether looks the same on the wire: it shows when a write fails ('close').
+   */
   private onEnd (): void {
-    if (this.stopped) {
-      // Nothing more is read, but a response still being written (one that announced
-      // `connection: close`, a stream) is given up as below: the client left.
-      for (const response of this.queue) response.abort()
+    // Nothing more was to be read anyway: the responses ahead end the connection as planned.
+    if (this.stopped) return
+    if (this.parser.finish() instanceof Error) {
+      this.fail('close')
       return
     }
-    const result = this.parser.finish()
-    if (result instanceof Error) {
-      this.onParseError(result)
-      return
-    }
-    // As node:http (no half-open support): requests still owed an answer are given up.
     this.stopped = true
-    for (const response of this.queue) response.abort()
-    this.body?.destroy(abortedError())
-    if (this.socket.writable) this.socket.end()
+    const last = this.queue[this.queue.length - 1]
+    if (last === undefined) this.endSocket()
+    else last.closeAfterResponse()
   }
 
   private onMessageBegin (): void {
@@ -298,9 +305,9 @@ export class H1Connection implements ResponseChannel, BodySource {
    * The arriving message cannot be completed. Its answer, if it began, is not followed by a second
    * one: the connection ends after what is owed (dropped at once when that answer is half sent,
    * as node:http does). Otherwise the error is answered now when nothing is owed before it, or
-   * after the responses ahead of it.
+   * after the responses ahead of it; `'close'` (the client's FIN cut the message) answers nothing.
    */
-  private fail (code: ErrorCode): void {
+  private fail (code: ErrorCode | 'close'): void {
     this.stopped = true
     this.receiving = false
     this.body?.destroy(abortedError())
@@ -331,7 +338,8 @@ export class H1Connection implements ResponseChannel, BodySource {
       head.abort()
       this.queue.length = 0
     }
-    this.answerError(code)
+    if (code === 'close') this.endSocket()
+    else this.answerError(code)
   }
 
   private answerError (code: ErrorCode): void {

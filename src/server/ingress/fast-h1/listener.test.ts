@@ -119,16 +119,65 @@ void test('closeIdle closes keep-alive connections that wait, not those with a r
 void test('a client that leaves while a connection-closing response is still being written aborts it', async () => {
   let aborted: () => void = () => {}
   const abortSeen = new Promise<void>((resolve) => { aborted = resolve })
+  let timer: NodeJS.Timeout | undefined
   await withListener((_request, sink) => {
-    sink.onAbort(aborted)
+    sink.onAbort(() => {
+      clearInterval(timer)
+      aborted()
+    })
     // No length and connection: close: the body is still owed when the client goes.
     sink.writeHead(200, ['connection', 'close'])
     sink.write(Buffer.from('first part'))
+    // A FIN alone may be a half-close: the client is found gone when a write fails.
+    timer = setInterval(() => sink.write(Buffer.from('more')), 10)
   }, async (port) => {
     const { socket } = await converse(port, 'GET /stream HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', /first part/)
-    socket.end()
-    await abortSeen
+    // Closes both ways: what the server writes next is refused with a reset.
     socket.destroy()
+    await abortSeen
+  })
+})
+
+void test('a client that half-closes while its answer is streamed gets all of it, then the connection closes', async () => {
+  let aborts = 0
+  await withListener((_request, sink) => {
+    sink.onAbort(() => { aborts++ })
+    sink.writeHead(200, [])
+    let sent = 0
+    const timer = setInterval(() => {
+      if (++sent < 5) {
+        sink.write(Buffer.from(`part ${sent};`))
+        return
+      }
+      clearInterval(timer)
+      sink.end('end')
+    }, 20)
+  }, async (port) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write('GET /stream HTTP/1.1\r\nHost: a\r\n\r\n')
+      socket.end()
+    })
+    let text = ''
+    socket.setEncoding('latin1').on('data', (chunk: string) => { text += chunk })
+    await new Promise((resolve) => socket.once('close', resolve))
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/)
+    assert.match(text, /part 1;\r\n[\s\S]*part 4;\r\n3\r\nend\r\n0\r\n\r\n$/, 'every chunk, then the last one')
+    assert.equal(aborts, 0)
+  })
+})
+
+void test('a kept connection says keep-alive with the idle time; a connection field the gateway gives is the only one, and close is obeyed', async () => {
+  await withListener((request, sink) => {
+    sink.writeHead(200, request.target === '/last' ? ['content-length', '4', 'connection', 'close'] : ['content-length', '4'])
+    sink.end('done')
+  }, async (port) => {
+    const { text, socket } = await converse(port, 'GET /kept HTTP/1.1\r\nHost: a\r\n\r\nGET /last HTTP/1.1\r\nHost: a\r\n\r\n', /done[\s\S]*done/)
+    const closed = new Promise((resolve) => socket.once('close', resolve))
+    const [kept, last] = text.split('done')
+    assert.match(kept ?? '', /\r\nconnection: keep-alive\r\nkeep-alive: timeout=10\r\n/, 'LIMITS.keepAliveIdleMs in seconds')
+    assert.equal([...(last ?? '').matchAll(/\r\nconnection:/gi)].length, 1)
+    assert.doesNotMatch(last ?? '', /keep-alive/)
+    await closed
   })
 })
 

@@ -5,6 +5,7 @@ import type { IngressListener, ListenerLimits, RequestHandler } from '../listene
 import { TIMEOUT_CHECK_INTERVAL_MS } from '../node-listener.js'
 import { Http2Side, createTlsServer, listenOn } from '../secure-server.js'
 import { H1Connection, type ConnectionSettings } from './connection.js'
+import { keepAliveFields } from './head-text.js'
 import type { ParserBinding } from './llhttp-binding.js'
 import { ParserPool } from './parser-pool.js'
 
@@ -27,10 +28,18 @@ export class FastH1Listener implements IngressListener {
     this.config = config
     this.limits = limits
     const secure = config.protocol === 'https'
-    this.settings = { binding, parsers: new ParserPool(binding, limits.maxHeaderBytes), handler, secure, localPort: config.port }
+    this.settings = {
+      binding,
+      parsers: new ParserPool(binding, limits.maxHeaderBytes),
+      handler,
+      secure,
+      localPort: config.port,
+      keepAliveFields: keepAliveFields(limits.keepAliveIdleMs)
+    }
     const accept = this.accept.bind(this)
     if (!secure) {
       this.http2 = undefined
+      // A client's FIN leaves the socket writable: its answers still go out (H1Connection's onEnd).
       this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, accept)
       return
     }

@@ -1,11 +1,13 @@
 import type { Socket } from 'node:net'
 import type { ResponseSink } from '../ingress.js'
-import { CHUNKED_FIELD, CLOSE_FIELD, CONTINUE, KEEP_ALIVE_FIELD, LAST_CHUNK, dateLine, statusLine } from './head-text.js'
+import { CHUNKED_FIELD, CLOSE_FIELD, CONTINUE, LAST_CHUNK, dateLine, statusLine } from './head-text.js'
 import type { RequestBody } from './request-body.js'
 
 /** What a response needs from its connection. */
 export interface ResponseChannel {
   readonly socket: Socket
+  /** The fields a response that keeps the connection carries (`keepAliveFields`). */
+  readonly keepAliveFields: string
   /** True when this response is the oldest unfinished one: only that one writes to the socket. */
   isActive (response: H1Response): boolean
   /** The response ended (its last bytes are written, or queued behind earlier responses). */
@@ -22,6 +24,8 @@ const EMPTY = Buffer.alloc(0)
 /** A field name is a token (RFC 9110 §5.1); a value holds no control character but tab (§5.5). */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/
+/** A `connection` value holding the `close` option (node:http's test). */
+const CLOSE_TOKEN = /(?:^|\W)close(?:$|\W)/i
 
 function invalidField (name: string): NodeJS.ErrnoException {
   const error: NodeJS.ErrnoException = new TypeError(`Invalid response header field "${name.replace(/[^\x20-\x7e]/g, '?')}"`)
@@ -68,6 +72,7 @@ export class H1Response implements ResponseSink {
     let head = statusLine(status)
     let hasLength = false
     let hasDate = false
+    let connection: string | undefined
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string
       const value = headers[i + 1] as string
@@ -75,6 +80,7 @@ export class H1Response implements ResponseSink {
       if (!FIELD_NAME.test(name) || INVALID_VALUE_CHAR.test(value)) throw invalidField(name)
       if (name.length === 14 && name === 'content-length') hasLength = true
       else if (name.length === 4 && name === 'date') hasDate = true
+      else if (name.length === 10 && name === 'connection') connection = value
       head += `${name}: ${value}\r\n`
     }
     this.headersSent = true
@@ -88,11 +94,13 @@ export class H1Response implements ResponseSink {
     }
     // A body announced with Expect: 100-continue that nobody asked for may never come: close.
     if (this.body?.continuePending === true) this.keepAlive = false
+    // A connection field given here is the only one written; one saying close is obeyed.
+    if (connection !== undefined && CLOSE_TOKEN.test(connection)) this.keepAlive = false
     if (!this.keepAlive) {
-      head += CLOSE_FIELD
+      if (connection === undefined) head += CLOSE_FIELD
       this.channel.responseCloses(this)
-    } else if (this.http10) {
-      head += KEEP_ALIVE_FIELD
+    } else if (connection === undefined) {
+      head += this.channel.keepAliveFields
     }
     this.head = head + '\r\n'
   }
