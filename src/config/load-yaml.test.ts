@@ -44,7 +44,7 @@ void test('a good file loads with env substitution, numbers where the schema wan
   const result = load(GOOD, { PORT: '8088', ORDERS_HOST: 'orders.internal', LIMIT: '50' })
   if (!result.ok) assert.fail(formatProblems(result.problems))
   assert.equal(result.config.gateway.workers, 2)
-  assert.deepEqual(result.config.gateway.listeners[0], { name: 'public', host: '0.0.0.0', port: 8088, protocol: 'http', http2: false, ingress: 'fast-h1' })
+  assert.deepEqual(result.config.gateway.listeners[0], { name: 'public', host: '0.0.0.0', port: 8088, protocol: 'http', http2: false, ingress: 'fast-h1', half_close: 'abort' })
   assert.equal(result.config.gateway.plugins_dir, join(dir, 'plugins'))
   assert.equal(result.config.services[0]?.targets[0]?.host, 'orders.internal')
   assert.deepEqual(result.config.plugins[0]?.config, { limit: 50, window_seconds: 60, policy: 'local' })

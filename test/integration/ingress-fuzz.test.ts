@@ -103,6 +103,7 @@ describe(`differential fuzz: fast-h1 and node give the same verdict (seed ${SEED
       const upstream = new UpstreamServer()
       const { gateway, port } = await startSuiteGateway(upstream, {
         ingress,
+        halfClose: 'answer',
         gateway: {
           limits: { max_header_count: 20, max_header_bytes: 4096, max_url_bytes: 256 },
           timeouts: { header_read_ms: 1000, keep_alive_idle_ms: 5000, request_ms: 2000 }

@@ -150,6 +150,8 @@ for (const ingress of INGRESS_KINDS) {
     before(async () => {
       ({ gateway, port } = await startSuiteGateway(upstream, {
         ingress,
+        // The FIN cases test half-closes; half_close: abort is tested in ingress-half-close.test.ts.
+        halfClose: 'answer',
         gateway: {
           limits: { max_header_count: 20, max_header_bytes: 4096, max_url_bytes: 512 },
           timeouts: { header_read_ms: 1000, keep_alive_idle_ms: 1000, request_ms: 3000 }

@@ -46,7 +46,7 @@ for (const ingress of INGRESS_KINDS) {
       gateway = new GatewayProcess(gatewayConfig({
         port,
         upstreamPort,
-        listeners: [{ name: 'tls', host: '127.0.0.1', port, protocol: 'https', ingress }],
+        listeners: [{ name: 'tls', host: '127.0.0.1', port, protocol: 'https', ingress, half_close: 'answer' }],
         gateway: { timeouts: { header_read_ms: 1000 } },
         certificates: [
           { id: 'shop', snis: ['shop.test'], cert: shop.cert, key: shop.key },

@@ -12,13 +12,21 @@ export interface GatewayConfigOptions {
   listeners?: unknown[]
   /** The ingress of the default listener (leave out for the schema's default). */
   ingress?: 'fast-h1' | 'node'
+  /** The default listener's `half_close` (leave out for the schema's default, abort). */
+  halfClose?: 'abort' | 'answer'
 }
 
 /** A minimal gateway config for integration tests: one listener, one service, routes as given. */
 export function gatewayConfig (options: GatewayConfigOptions): Record<string, unknown> {
   return {
     gateway: {
-      listeners: options.listeners ?? [{ name: 'test', host: '127.0.0.1', port: options.port, ...(options.ingress === undefined ? {} : { ingress: options.ingress }) }],
+      listeners: options.listeners ?? [{
+        name: 'test',
+        host: '127.0.0.1',
+        port: options.port,
+        ...(options.ingress === undefined ? {} : { ingress: options.ingress }),
+        ...(options.halfClose === undefined ? {} : { half_close: options.halfClose })
+      }],
       log: { level: 'info' },
       ...options.gateway
     },

@@ -5,10 +5,13 @@ import { handleRequest } from '../../src/pipeline/handle-request.js'
 import { ListenerSet } from '../../src/server/listener-set.js'
 import type { InProcessGateway } from '../../src/testing/inject.js'
 
-/** `gateway.listeners` for openIngressListeners: one per ingress on loopback, free ports. */
+/**
+ * `gateway.listeners` for openIngressListeners: one per ingress on loopback, free ports, answering
+ * half-closed clients (so a test may send FIN after its request and still read the answer).
+ */
 export const BOTH_INGRESS_LISTENERS = [
-  { name: 'fast-h1', host: '127.0.0.1', port: 0, ingress: 'fast-h1' },
-  { name: 'node', host: '127.0.0.1', port: 0, ingress: 'node' }
+  { name: 'fast-h1', host: '127.0.0.1', port: 0, ingress: 'fast-h1', half_close: 'answer' },
+  { name: 'node', host: '127.0.0.1', port: 0, ingress: 'node', half_close: 'answer' }
 ]
 
 /**

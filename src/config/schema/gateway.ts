@@ -6,6 +6,7 @@ import { Cidr, Flag, Host, HEADER_NAME_PATTERN, ID_PATTERN, ListenPort, Positive
 
 /** Ingress implementations a listener may use (DESIGN.md §11). */
 export const INGRESSES = ['fast-h1', 'node'] as const
+export const HALF_CLOSE = ['abort', 'answer'] as const
 /** Log levels, most verbose first (pino's names). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
 
@@ -16,7 +17,8 @@ export const ListenerSchema = Type.Object({
   port: ListenPort('Port to bind; 0 picks a free port; required.'),
   protocol: StringEnum(['http', 'https'] as const, 'Protocol; https needs at least one certificate; default "http".', 'http'),
   http2: Type.Optional(Type.Boolean({ description: 'Offer HTTP/2 by ALPN (https only; h2c is not supported); default true for https, false for http.' })),
-  ingress: StringEnum(INGRESSES, 'Ingress implementation: "fast-h1" (HTTP/1.x on node:net with the llhttp parser of Node, falls back to "node" if its start-up self-test fails) or "node" (node:http); HTTP/2 always uses node:http2; default "fast-h1".', 'fast-h1')
+  ingress: StringEnum(INGRESSES, 'Ingress implementation: "fast-h1" (HTTP/1.x on node:net with the llhttp parser of Node, falls back to "node" if its start-up self-test fails) or "node" (node:http); HTTP/2 always uses node:http2; default "fast-h1".', 'fast-h1'),
+  half_close: StringEnum(HALF_CLOSE, 'A client\'s FIN on an HTTP/1.x connection: "abort" takes it as the client leaving, as nginx does for proxied requests (the requests it is still owed are given up, their upstream calls cancelled, logged 499) or "answer" takes it as a half-close (every request received whole is still answered, in order, then the connection closes; a client that really left is only noticed when a write fails); default "abort".', 'abort')
 }, { additionalProperties: false, description: 'A listening socket.' })
 
 /** The listener used when `gateway.listeners` is left out. */

@@ -20,7 +20,7 @@ void test('an empty document is valid and gets every global default', () => {
   const config = configOf(validateConfig({}, options))
   assert.deepEqual(config.gateway, {
     workers: 0,
-    listeners: [{ name: 'http', host: '127.0.0.1', port: 8080, protocol: 'http', http2: false, ingress: 'fast-h1' }],
+    listeners: [{ name: 'http', host: '127.0.0.1', port: 8080, protocol: 'http', http2: false, ingress: 'fast-h1', half_close: 'abort' }],
     limits: { max_header_bytes: 16384, max_header_count: 100, max_url_bytes: 8192, max_body_bytes: 10485760 },
     timeouts: { header_read_ms: 10000, keep_alive_idle_ms: 5000, request_ms: 60000, drain_ms: 30000 },
     request_id: { header: 'x-request-id', trust_incoming: true, trust_incoming_from_any: false },

@@ -52,11 +52,11 @@ export class NodeListener implements IngressListener {
       onRequest(req, res)
     })
     // By default node:http ends the connection on the client's FIN, and the answers still owed are
-    // lost. With this undocumented property (read by socketOnEnd in Node 20's _http_server.js) it
+    // given up (half_close: abort). For half_close: answer, this undocumented property (read by socketOnEnd in Node 20's _http_server.js) it
     // marks the last response owed as the connection's last instead (node-sink.ts makes it say
     // `connection: close`), or ends at once when none is owed. A request the FIN cut short comes
     // as a clientError, which answerClientError leaves unanswered.
-    Object.assign(this.http1, { httpAllowHalfOpen: true })
+    if (config.half_close === 'answer') Object.assign(this.http1, { httpAllowHalfOpen: true })
     // Truncating at maxHeadersCount would silently drop fields; one more than the limit lets the
     // pipeline see the flood and answer 431.
     this.http1.maxHeadersCount = limits.maxHeaderCount + 1

@@ -56,9 +56,10 @@ export function createTlsServer (config: ListenerConfig, limits: ListenerLimits,
       h2.accept(socket)
       return
     }
-    // As on plain HTTP: a client's close_notify or FIN leaves the socket writable, so the requests
-    // it sent before are still answered (HTTP/2 sessions keep their own handling).
-    socket.allowHalfOpen = true
+    // half_close: answer, as on plain HTTP: a client's close_notify or FIN leaves the socket
+    // writable, so the requests it sent before are still answered (HTTP/2 sessions keep their own
+    // handling).
+    if (config.half_close === 'answer') socket.allowHalfOpen = true
     http1(socket)
   })
   server.on('tlsClientError', (_error: Error, socket: Socket) => { socket.destroy() })

@@ -18,6 +18,8 @@ export interface ConnectionSettings {
   readonly localPort: number
   /** What a response that keeps the connection carries (`keepAliveFields` of head-text.ts). */
   readonly keepAliveFields: string
+  /** The listener's `half_close: answer`: a FIN is a half-close, not the client leaving. */
+  readonly answerHalfClosed: boolean
 }
 
 /** Pipelined requests answered ahead of the client's reading: past this, parsing waits. */
@@ -116,13 +118,23 @@ export class H1Connection implements ResponseChannel, BodySource {
   }
 
   /**
-   * The client sent FIN: it sends nothing more but may still read (a half-close, as after
-   * `shutdown(SHUT_WR)`). Every request received whole is answered, in order, and the connection
-   * ends after the last answer (which says `connection: close` if its head is still to be written);
-   * a request the FIN cut short is not handled and gets no answer, as with nginx. A client that
-   * closed altogether looks the same on the wire: it shows when a write fails ('close').
+   * The client sent FIN. With `half_close: answer` it is a half-close (`shutdown(SHUT_WR)`): the
+   * client sends nothing more but may still read, so every request received whole is answered, in
+   * order, and the connection ends after the last answer (which says `connection: close` if its
+   * head is still to be written); a client that closed altogether looks the same on the wire and
+   * shows only when a write fails ('close'). With `abort` (the default, nginx's for proxied
+   * requests) the client left: what it is still owed is given up, which cancels the upstream work.
+   * Either way a request the FIN cut short is not handled and gets no answer, as with nginx.
    */
   private onEnd (): void {
+    if (!this.settings.answerHalfClosed) {
+      this.stopped = true
+      this.receiving = false
+      for (const response of this.queue) response.abort()
+      this.body?.destroy(abortedError())
+      this.endSocket()
+      return
+    }
     // Nothing more was to be read anyway: the responses ahead end the connection as planned.
     if (this.stopped) return
     if (this.parser.finish() instanceof Error) {

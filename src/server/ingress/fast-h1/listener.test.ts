@@ -7,7 +7,8 @@ import type { ListenerLimits, RequestHandler } from '../listener-limits.js'
 import { FastH1Listener } from './listener.js'
 import { loadParserBinding, type ParserBinding } from './llhttp-binding.js'
 
-const CONFIG: ListenerConfig = { name: 'unit', host: '127.0.0.1', port: 0, protocol: 'http', http2: false, ingress: 'fast-h1' }
+const CONFIG: ListenerConfig = { name: 'unit', host: '127.0.0.1', port: 0, protocol: 'http', http2: false, ingress: 'fast-h1', half_close: 'abort' }
+const ANSWERING_HALF_CLOSED: ListenerConfig = { ...CONFIG, half_close: 'answer' }
 const LIMITS: ListenerLimits = { maxHeaderBytes: 16384, maxHeaderCount: 100, headerReadMs: 10_000, keepAliveIdleMs: 10_000, requestMs: 60_000 }
 
 function binding (): ParserBinding {
@@ -16,8 +17,8 @@ function binding (): ParserBinding {
   return loaded
 }
 
-async function withListener (handler: RequestHandler, run: (port: number, listener: FastH1Listener) => Promise<void>): Promise<void> {
-  const listener = new FastH1Listener(CONFIG, LIMITS, handler, undefined, binding())
+async function withListener (handler: RequestHandler, run: (port: number, listener: FastH1Listener) => Promise<void>, config = CONFIG): Promise<void> {
+  const listener = new FastH1Listener(config, LIMITS, handler, undefined, binding())
   const port = await listener.listen()
   try {
     await run(port, listener)
@@ -135,6 +136,27 @@ void test('a client that leaves while a connection-closing response is still bei
     // Closes both ways: what the server writes next is refused with a reset.
     socket.destroy()
     await abortSeen
+  }, ANSWERING_HALF_CLOSED)
+})
+
+void test('half_close: abort (the default): a FIN while an answer is owed gives the answer up', async () => {
+  let aborted: () => void = () => {}
+  const abortSeen = new Promise<void>((resolve) => { aborted = resolve })
+  await withListener((_request, sink) => {
+    // The answer never comes by itself: only the client's FIN can end this request.
+    sink.onAbort(() => aborted())
+  }, async (port) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write('GET /slow HTTP/1.1\r\nHost: a\r\n\r\n')
+      socket.end()
+    })
+    const closed = new Promise<string>((resolve) => {
+      let text = ''
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString('latin1') })
+      socket.on('close', () => resolve(text))
+    })
+    await abortSeen
+    assert.equal(await closed, '', 'nothing is answered, the connection is closed')
   })
 })
 
@@ -163,7 +185,7 @@ void test('a client that half-closes while its answer is streamed gets all of it
     assert.match(text, /^HTTP\/1\.1 200 OK\r\n/)
     assert.match(text, /part 1;\r\n[\s\S]*part 4;\r\n3\r\nend\r\n0\r\n\r\n$/, 'every chunk, then the last one')
     assert.equal(aborts, 0)
-  })
+  }, ANSWERING_HALF_CLOSED)
 })
 
 void test('a kept connection says keep-alive with the idle time; a connection field the gateway gives is the only one, and close is obeyed', async () => {

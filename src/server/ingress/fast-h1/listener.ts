@@ -34,12 +34,13 @@ export class FastH1Listener implements IngressListener {
       handler,
       secure,
       localPort: config.port,
-      keepAliveFields: keepAliveFields(limits.keepAliveIdleMs)
+      keepAliveFields: keepAliveFields(limits.keepAliveIdleMs),
+      answerHalfClosed: config.half_close === 'answer'
     }
     const accept = this.accept.bind(this)
     if (!secure) {
       this.http2 = undefined
-      // A client's FIN leaves the socket writable: its answers still go out (H1Connection's onEnd).
+      // A client's FIN leaves the socket writable: H1Connection's onEnd decides what it means.
       this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, accept)
       return
     }
