@@ -7,16 +7,15 @@
 // generator, so the generator's own cost (signing) never counts against the gateway: compare the
 // gateway's CPU time per request (from /proc), and rps only as a relative figure.
 import { spawn, spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, groupTicks, pinned, TICK_US } from './process-cpu.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const rounds = Number(process.argv[2] ?? 3)
 const seconds = Number(process.argv[3] ?? 10)
 const CONSUMER = { key: 'bench-key-7f3a9c1e', id: 'merchant-0001' }
-const TICK_US = 1e6 / 100 // USER_HZ is 100 on Linux
 
 if (process.argv[2] === '--upstream') serveFixedAnswers(Number(process.argv[3]))
 else await compare()
@@ -37,16 +36,6 @@ function serveFixedAnswers (port) {
   }).listen(port, '127.0.0.1', () => console.log('ready'))
 }
 
-function pinned (cpu, args) {
-  return spawnSync('taskset', ['--version']).status === 0 ? ['taskset', ['-c', String(cpu), ...args]] : [args[0], args.slice(1)]
-}
-
-function freePort () {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)) })
-  })
-}
-
 /** Starts a child and resolves once its output says `marker` (or it accepts connections on `port`). */
 async function startChild (command, args, env, port) {
   const child = spawn(command, args, { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -59,20 +48,6 @@ async function startChild (command, args, env, port) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`${args.join(' ')} did not listen on ${port}`)
-}
-
-/** CPU ticks (user + system) of every process in the group `pgid`. */
-function groupTicks (pgid) {
-  let ticks = 0
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12])
-    } catch { /* the process ended while being read */ }
-  }
-  return ticks
 }
 
 function runLoad (port, auth, durationS) {
@@ -96,9 +71,9 @@ async function measure (variant, upstreamPort) {
   const auth = variant === 'key' ? ['--apikey', CONSUMER.key] : ['--sign', `${CONSUMER.id}:bench-secret-${CONSUMER.id}`]
   try {
     runLoad(port, auth, 3) // warm-up: JIT, pools
-    const before = groupTicks(gateway.pid)
+    const before = groupTicks(gateway.pid).group
     const load = runLoad(port, auth, seconds)
-    const cpuUs = (groupTicks(gateway.pid) - before) * TICK_US
+    const cpuUs = (groupTicks(gateway.pid).group - before) * TICK_US
     const ok = load.statuses['200'] ?? 0
     if (ok !== load.requests || load.errors > 0) throw new Error(`${variant}: not every answer was 200: ${JSON.stringify(load)}`)
     return { variant, rps: load.rps, p50Ms: load.p50Ms, p99Ms: load.p99Ms, cpuUsPerReq: Math.round(cpuUs / load.requests * 10) / 10 }

@@ -9,11 +9,12 @@
 // wrk and the backend bound the rate, not the gateway.
 // Needs nginx and wrk (../shared/bench/setup.sh installs them).
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, groupTicks, pinned, TICK_US } from './process-cpu.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const sharedBench = join(here, '..', '..', 'shared', 'bench')
@@ -21,18 +22,10 @@ const rounds = Number(process.argv[2] ?? 3)
 const seconds = Number(process.argv[3] ?? 10)
 const variants = (process.argv[4] ?? 'http,tgrpc').split(',')
 const LOAD_KEY = 'bench-key-7f3a9c1e'
-const TICK_US = 1e6 / 100 // USER_HZ is 100 on Linux
 const VARIANT_ENV = { http: {}, tgrpc: { BENCH_TGRPC: '1' }, grpc: { BENCH_GRPC: '1' } }
 for (const variant of variants) if (!(variant in VARIANT_ENV)) throw new Error(`unknown variant ${variant} (http, tgrpc, grpc)`)
 
-const pinned = (cpu, args) => ['taskset', ['-c', String(cpu), ...args]]
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function freePort () {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)) })
-  })
-}
 
 async function waitListening (port, what) {
   for (let i = 0; i < 300; i++) {
@@ -58,22 +51,8 @@ async function startUpstream () {
   return { port, stop: () => { process.kill(-child.pid, 'SIGTERM'); rmSync(prefix, { recursive: true, force: true }) } }
 }
 
-/** CPU ticks of each process in the group `pgid`, by role (gateway or backend). */
-function groupTicks (pgid) {
-  const ticks = { gateway: 0, backend: 0 }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(fields[2]) !== pgid) continue
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1')
-      const role = /(tgrpc|grpc)-bench-backend/.test(cmdline) ? 'backend' : 'gateway'
-      ticks[role] += Number(fields[11]) + Number(fields[12])
-    } catch { /* the process ended while being read */ }
-  }
-  return ticks
-}
+/** The role of a process of the gateway's group: its bundled backend, or the gateway. */
+const roleOf = (cmdline) => /(tgrpc|grpc)-bench-backend/.test(cmdline) ? 'backend' : 'gateway'
 
 /** Busy and total ticks of CPU 0 and CPU 1. */
 function cpuTicks () {
@@ -120,11 +99,11 @@ async function measure (variant, upstreamPort, expectedBody) {
     const body = await answer.text()
     if (answer.status !== 200 || body !== expectedBody) throw new Error(`${variant}: the gateway answered ${answer.status} ${body.slice(0, 200)}, not the upstream's body`)
     wrk(port, 5) // warm-up: JIT, pools
-    const before = { group: groupTicks(gateway.pid), cpus: cpuTicks() }
+    const before = { group: groupTicks(gateway.pid, roleOf), cpus: cpuTicks() }
     const load = wrk(port, seconds)
-    const after = { group: groupTicks(gateway.pid), cpus: cpuTicks() }
+    const after = { group: groupTicks(gateway.pid, roleOf), cpus: cpuTicks() }
     if (load.bad > 0 || load.requests === 0) throw new Error(`${variant}: ${load.bad} failed answers or socket errors: the measurement is invalid`)
-    const perRequest = (role) => Math.round((after.group[role] - before.group[role]) * TICK_US / load.requests * 10) / 10
+    const perRequest = (role) => Math.round(((after.group[role] ?? 0) - (before.group[role] ?? 0)) * TICK_US / load.requests * 10) / 10
     const busy = (cpu) => Math.round(100 * (after.cpus[cpu].busy - before.cpus[cpu].busy) / (after.cpus[cpu].total - before.cpus[cpu].total))
     return { ...load, gatewayUs: perRequest('gateway'), backendUs: perRequest('backend'), cpu0: busy('0'), cpu1: busy('1') }
   } finally {
